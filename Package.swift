@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Data flows one way: capture → decode → flows → store → report → CLI.
+// PortScopeDecode depends on nothing but the standard library.
+let package = Package(
+    name: "PortScope",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portscope", targets: ["portscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPcap", path: "CPcap", pkgConfig: "libpcap",
+                       providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "PortScopeDecode"),
+        .target(name: "PortScopeCapture", dependencies: ["PortScopeDecode", "CPcap", "CCrypto"]),
+        .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode"]),
+        .target(name: "PortScopeStore", dependencies: ["PortScopeFlows", "CSQLite"]),
+        .target(name: "PortScopeReport", dependencies: ["PortScopeStore"]),
+        .target(name: "PortScopeAnalysis",
+                dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeStore"]),
+        .target(name: "PortScopeCLI", dependencies: [
+            "PortScopeAnalysis", "PortScopeReport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "portscope", dependencies: ["PortScopeCLI"]),
+
+        .testTarget(name: "PortScopeTests", dependencies: [
+            "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
+            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

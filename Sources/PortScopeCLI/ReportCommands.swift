@@ -1,0 +1,81 @@
+import ArgumentParser
+import PortScopeDecode
+import PortScopeReport
+import PortScopeStore
+
+struct CapturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "captures", abstract: "List the captures the database holds.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        do {
+            let store = try CaptureStore(readingFrom: database.db)
+            print(try Reports.captures(store).render(output.format, limit: output.limit), terminator: "")
+        } catch { throw CLIError(error) }
+    }
+}
+
+struct ServicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "services",
+        abstract: "Per service port: packets, bytes, flows, clients and servers, with service names and port class.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var servicesFile: ServicesFileOption
+
+    @Option(name: .long, help: "Order by bytes, packets or flows.")
+    var sort: ServiceSort = .bytes
+
+    @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
+    var proto: IPProtocol?
+
+    @Option(name: .long, help: "Only this capture id (see 'portscope captures').")
+    var capture: Int64?
+
+    func run() throws {
+        let registry = try servicesFile.registry()
+        do {
+            let store = try CaptureStore(readingFrom: database.db)
+            let report = try Reports.services(store, filter: ReportFilter(capture: capture, proto: proto), sort: sort, registry: registry)
+            print(report.render(output.format, limit: output.limit), terminator: "")
+        } catch { throw CLIError(error) }
+    }
+}
+
+struct FlowsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flows",
+        abstract: "Flows, largest first, with each one's server and how it was decided.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var servicesFile: ServicesFileOption
+
+    @Option(name: .long, help: "Only flows with this port on either side.")
+    var port: UInt16?
+
+    @Option(name: .long, help: "Only flows with this address on either side.")
+    var host: String?
+
+    @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
+    var proto: IPProtocol?
+
+    @Option(name: .long, help: "Only this capture id (see 'portscope captures').")
+    var capture: Int64?
+
+    func validate() throws {
+        if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
+    }
+
+    func run() throws {
+        let registry = try servicesFile.registry()
+        do {
+            let store = try CaptureStore(readingFrom: database.db)
+            let filter = ReportFilter(capture: capture, proto: proto, port: port, host: host.flatMap { IPAddress($0) })
+            print(try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit), terminator: "")
+        } catch { throw CLIError(error) }
+    }
+}

@@ -1,0 +1,55 @@
+import CPcap
+import PortScopeDecode
+
+/// A tcpdump filter expression compiled by libpcap (`pcap_compile`) and run per packet
+/// (`pcap_offline_filter`). Compiled once per link type, the first time a packet of that type
+/// is seen, since BPF code depends on the link-layer header.
+public struct PacketFilter: ~Copyable {
+    public let expression: String
+    private var programs: [(linkType: LinkType, program: UnsafeMutablePointer<bpf_program>)] = []
+    /// Snapshot length the programs are compiled for; large, so no packet is judged cut.
+    private static let snaplen: Int32 = 262_144
+
+    /// Checks the expression by compiling it for Ethernet.
+    /// - Throws: `CaptureError.badFilter` with libpcap's message.
+    public init(_ expression: String) throws(CaptureError) {
+        self.expression = expression
+        _ = try program(for: .ethernet)
+    }
+
+    deinit {
+        for entry in programs {
+            pcap_freecode(entry.program)
+            entry.program.deallocate()
+        }
+    }
+
+    /// Whether the packet passes the filter.
+    public mutating func matches(_ record: PacketRecord) throws(CaptureError) -> Bool {
+        let program = try program(for: record.linkType)
+        var header = pcap_pkthdr()
+        header.caplen = UInt32(record.bytes.count)
+        header.len = record.originalLength
+        guard let base = record.bytes.baseAddress else {
+            return pcap_offline_filter(program, &header, [UInt8](repeating: 0, count: 1)) != 0
+        }
+        return pcap_offline_filter(program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0
+    }
+
+    private mutating func program(for linkType: LinkType) throws(CaptureError) -> UnsafeMutablePointer<bpf_program> {
+        for entry in programs where entry.linkType == linkType { return entry.program }
+        guard let dead = pcap_open_dead(Int32(bitPattern: linkType.rawValue), PacketFilter.snaplen) else {
+            throw .badFilter(expression: expression, reason: "libpcap could not open a handle")
+        }
+        defer { pcap_close(dead) }
+        let program = UnsafeMutablePointer<bpf_program>.allocate(capacity: 1)
+        program.initialize(to: bpf_program())
+        guard pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            let reason = String(cString: pcap_geterr(dead))
+            program.deallocate()
+            throw .badFilter(expression: expression, reason: "\(reason) (link type \(linkType))")
+        }
+        programs.append((linkType, program))
+        return program
+    }
+}

@@ -1,0 +1,51 @@
+import PortScopeDecode
+
+/// One packet as a reader hands it out: its captured bytes in place (valid only until the
+/// reader's next call), original length, time and link type.
+public struct PacketRecord {
+    /// The captured bytes. Borrowed from the reader's buffer: do not keep past the next read.
+    public var bytes: UnsafeRawBufferPointer
+    /// The packet's length on the wire (may exceed `bytes.count`).
+    public var originalLength: UInt32
+    /// Nanoseconds since the Unix epoch.
+    public var timestamp: Int64
+    public var linkType: LinkType
+    /// pcapng interface index (0 for classic pcap and live capture).
+    public var interface: UInt32
+
+    @inlinable
+    public init(bytes: UnsafeRawBufferPointer, originalLength: UInt32, timestamp: Int64, linkType: LinkType, interface: UInt32) {
+        self.bytes = bytes
+        self.originalLength = originalLength
+        self.timestamp = timestamp
+        self.linkType = linkType
+        self.interface = interface
+    }
+}
+
+/// What a capture file held, counted while reading it.
+public struct CaptureFileStatistics: Sendable, Equatable {
+    /// `pcap` or `pcapng`.
+    public var format = ""
+    /// Link types of the interfaces that carried packets, in order of first use.
+    public var linkTypes: [LinkType] = []
+    public var records: UInt64 = 0
+    /// Records whose captured length exceeds the file's (or interface's) snapshot length.
+    public var capturedOverSnaplen: UInt64 = 0
+    /// Records with no captured bytes.
+    public var zeroLength: UInt64 = 0
+    /// Records claiming an original length shorter than what was captured.
+    public var originalShorterThanCaptured: UInt64 = 0
+    /// Records whose sub-second timestamp field is out of range.
+    public var badSubsecond: UInt64 = 0
+    /// Bytes of an incomplete last record (a file cut while being written).
+    public var tornTrailingBytes: UInt64 = 0
+    /// Why reading stopped before the end of the file, when it did.
+    public var damage: String? = nil
+
+    public init() {}
+
+    mutating func noteLinkType(_ type: LinkType) {
+        if !linkTypes.contains(type) { linkTypes.append(type) }
+    }
+}

@@ -1,0 +1,66 @@
+// Transport headers. Ports count once their 4 bytes are inside both the captured bytes and the
+// length the IP header declares; a damaged remainder is reported but keeps the ports.
+extension PacketWalk {
+    @inlinable
+    mutating func ports() throws(DecodeError) {
+        try need(4)
+        packet.sourcePort = bytes.load(bigEndian: UInt16.self, at: offset)
+        packet.destinationPort = bytes.load(bigEndian: UInt16.self, at: offset + 2)
+        packet.hasPorts = true
+    }
+
+    @inlinable
+    mutating func setPayload(from start: Int) {
+        packet.payloadOffset = start
+        packet.payloadLength = max(0, end - start)
+    }
+
+    /// TCP, RFC 9293: ports, sequence number, data offset (at least 5 words), flags.
+    @inlinable
+    mutating func tcp() throws(DecodeError) {
+        layer = .tcp
+        try ports()
+        try need(8)
+        packet.tcpSequence = bytes.load(bigEndian: UInt32.self, at: offset + 4)
+        try need(14)
+        packet.tcpFlags = TCPFlags(rawValue: bytes.byte(at: offset + 13))
+        packet.hasTCPFlags = true
+        let headerLength = Int(bytes.byte(at: offset + 12) >> 4) * 4
+        guard headerLength >= 20 else { throw .malformed }
+        try need(headerLength)
+        setPayload(from: offset + headerLength)
+    }
+
+    /// UDP, RFC 768: the length field covers header and data.
+    @inlinable
+    mutating func udp() throws(DecodeError) {
+        layer = .udp
+        try ports()
+        try need(8)
+        let length = Int(bytes.load(bigEndian: UInt16.self, at: offset + 4))
+        guard length >= 8, offset + length <= declaredEnd || declaredEnd == .max else { throw .malformed }
+        let start = offset + 8
+        packet.payloadOffset = start
+        packet.payloadLength = max(0, min(end, offset + length) - start)
+    }
+
+    /// SCTP common header, RFC 9260: ports, verification tag, checksum.
+    @inlinable
+    mutating func sctp() throws(DecodeError) {
+        layer = .sctp
+        try ports()
+        try need(12)
+        setPayload(from: offset + 12)
+    }
+
+    /// ICMP (RFC 792) / ICMPv6 (RFC 4443): type and code. Headers quoted in an error message
+    /// belong to another packet and are not read.
+    @inlinable
+    mutating func icmp(_ proto: IPProtocol) throws(DecodeError) {
+        layer = proto == .icmp ? .icmp : .icmpv6
+        try need(4)
+        packet.icmpType = bytes.byte(at: offset)
+        packet.icmpCode = bytes.byte(at: offset + 1)
+        setPayload(from: offset + 4)
+    }
+}

@@ -1,0 +1,77 @@
+import PortScopeDecode
+
+/// Packets, bytes and times of one direction of a flow.
+public struct DirectionCounters: Sendable, Equatable {
+    public var packets: UInt64 = 0
+    /// Sum of original (wire) lengths.
+    public var bytes: UInt64 = 0
+    public var first: Int64 = 0
+    public var last: Int64 = 0
+    /// Union of the TCP flags sent this way.
+    public var tcpFlags: TCPFlags = []
+
+    @inlinable public init() {}
+
+    @inlinable
+    mutating func add(bytes length: UInt32, at time: Int64) {
+        if packets == 0 { first = time }
+        packets += 1
+        bytes += UInt64(length)
+        last = time
+    }
+}
+
+/// Why a flow ended.
+public enum FlowEnd: UInt8, Sendable {
+    /// Still open when the capture ended (or at a flush).
+    case open
+    /// No packet for longer than the idle timeout.
+    case idle
+    /// A new connection (SYN after FIN/RST, or a new initial sequence number) reused its ports.
+    case reused
+}
+
+/// Everything PortScope keeps about one flow. A plain value stored in the flow table's array.
+public struct FlowRecord: Sendable {
+    public var key: FlowKey
+    /// Counters for packets sent by side A (to B) and by side B (to A).
+    public var fromA = DirectionCounters()
+    public var fromB = DirectionCounters()
+    /// The side that sent the first packet seen.
+    public var firstSender: FlowSide
+    /// TCP: the side that sent the first pure SYN, and its initial sequence number.
+    public var synSender: FlowSide?
+    public var synSequence: UInt32 = 0
+    /// TCP: the side that sent the first SYN-ACK.
+    public var synAckSender: FlowSide?
+    /// TCP: the SYN sender acknowledged the SYN-ACK (three-way handshake seen whole).
+    public var handshakeCompleted = false
+    /// TCP: FIN seen from A / from B, or RST from either: a SYN after this is a new connection.
+    public var finFromA = false
+    public var finFromB = false
+    public var reset = false
+    /// Non-first IP fragments joined to this flow by their first fragment (they carry no ports).
+    public var fragmentPackets: UInt64 = 0
+    public var fragmentBytes: UInt64 = 0
+    /// ICMP / ICMPv6: type and code of the first packet.
+    public var icmpType: UInt8 = 0
+    public var icmpCode: UInt8 = 0
+    public var end: FlowEnd = .open
+
+    @inlinable
+    public init(key: FlowKey, firstSender: FlowSide) {
+        self.key = key
+        self.firstSender = firstSender
+    }
+
+    @inlinable public func counters(_ side: FlowSide) -> DirectionCounters { side == .a ? fromA : fromB }
+    @inlinable public var packets: UInt64 { fromA.packets + fromB.packets }
+    @inlinable public var bytes: UInt64 { fromA.bytes + fromB.bytes }
+    @inlinable public var firstTime: Int64 {
+        fromA.packets == 0 ? fromB.first : fromB.packets == 0 ? fromA.first : min(fromA.first, fromB.first)
+    }
+    @inlinable public var lastTime: Int64 { max(fromA.last, fromB.last) }
+    @inlinable public var isClosed: Bool { reset || (finFromA && finFromB) }
+    /// Whether the protocol has ports (TCP, UDP, SCTP).
+    @inlinable public var hasPorts: Bool { key.proto.hasPorts }
+}

@@ -1,0 +1,88 @@
+import PortScopeDecode
+
+/// How a flow's server side was decided, strongest evidence first. Stored with every flow.
+public enum ServiceDecision: String, Sendable, CaseIterable {
+    /// TCP: the destination of the first pure SYN.
+    case tcpSYN = "tcp_syn"
+    /// TCP: the sender of a SYN-ACK (the SYN itself was not seen).
+    case tcpSYNACK = "tcp_syn_ack"
+    /// One endpoint was reached from several peer ports across the capture; the other from one.
+    case portFanIn = "port_fan_in"
+    /// One port lies in the ephemeral ranges (32768–65535: Linux's 32768–60999 and IANA's
+    /// dynamic 49152–65535), the other does not.
+    case ephemeralPort = "ephemeral_port"
+    /// Only one of the two ports has an IANA service name.
+    case ianaRegistry = "iana_registry"
+    /// Neither told: the lower port.
+    case lowerPort = "lower_port"
+    /// No ports (ICMP and other protocols) or equal ports: the destination of the first packet.
+    case firstPacket = "first_packet"
+}
+
+/// A flow's server: its side of the flow key, and how that was decided.
+public struct ServiceSide: Sendable, Equatable {
+    public var server: FlowSide
+    public var decidedBy: ServiceDecision
+
+    public init(server: FlowSide, decidedBy: ServiceDecision) {
+        self.server = server
+        self.decidedBy = decidedBy
+    }
+    public var client: FlowSide { server.other }
+}
+
+/// Decides the server of each flow of a capture. Built from all its flows, since port fan-in
+/// is learned across the whole capture.
+public struct ServiceSideInference: Sendable {
+    private struct Endpoint: Hashable {
+        var proto: IPProtocol
+        var address: IPAddress
+        var port: UInt16
+    }
+
+    /// Per endpoint: the first peer port seen, or nil once a second, different one is seen.
+    private var peerPorts: [Endpoint: UInt16?] = [:]
+    private let registry: ServiceRegistry
+
+    /// Learns fan-in from `flows`.
+    public init(flows: UnsafeBufferPointer<FlowRecord>, registry: ServiceRegistry) {
+        self.registry = registry
+        peerPorts.reserveCapacity(flows.count)
+        for flow in flows where flow.hasPorts {
+            note(Endpoint(proto: flow.key.proto, address: flow.key.addressA, port: flow.key.portA), peer: flow.key.portB)
+            note(Endpoint(proto: flow.key.proto, address: flow.key.addressB, port: flow.key.portB), peer: flow.key.portA)
+        }
+    }
+
+    private mutating func note(_ endpoint: Endpoint, peer: UInt16) {
+        if let seen = peerPorts[endpoint] {
+            if let port = seen, port != peer { peerPorts[endpoint] = .some(nil) }
+        } else {
+            peerPorts[endpoint] = .some(peer)
+        }
+    }
+
+    private func hasFanIn(_ flow: FlowRecord, _ side: FlowSide) -> Bool {
+        let endpoint = Endpoint(proto: flow.key.proto, address: flow.key.address(side), port: flow.key.port(side))
+        guard let seen = peerPorts[endpoint] else { return false }
+        return seen == nil
+    }
+
+    static func isEphemeral(_ port: UInt16) -> Bool { port >= 32768 }
+
+    /// The server of `flow`, by the strongest evidence available.
+    public func decide(_ flow: FlowRecord) -> ServiceSide {
+        if let client = flow.synSender { return ServiceSide(server: client.other, decidedBy: .tcpSYN) }
+        if let server = flow.synAckSender { return ServiceSide(server: server, decidedBy: .tcpSYNACK) }
+        let firstDestination = ServiceSide(server: flow.firstSender.other, decidedBy: .firstPacket)
+        guard flow.hasPorts, flow.key.portA != flow.key.portB else { return firstDestination }
+        let fanA = hasFanIn(flow, .a), fanB = hasFanIn(flow, .b)
+        if fanA != fanB { return ServiceSide(server: fanA ? .a : .b, decidedBy: .portFanIn) }
+        let ephemeralA = Self.isEphemeral(flow.key.portA), ephemeralB = Self.isEphemeral(flow.key.portB)
+        if ephemeralA != ephemeralB { return ServiceSide(server: ephemeralA ? .b : .a, decidedBy: .ephemeralPort) }
+        let namedA = registry.isRegistered(flow.key.proto, flow.key.portA)
+        let namedB = registry.isRegistered(flow.key.proto, flow.key.portB)
+        if namedA != namedB { return ServiceSide(server: namedA ? .a : .b, decidedBy: .ianaRegistry) }
+        return ServiceSide(server: flow.key.portA < flow.key.portB ? .a : .b, decidedBy: .lowerPort)
+    }
+}

@@ -1,0 +1,146 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeStore
+
+/// How the services report is ordered.
+public enum ServiceSort: String, Sendable, CaseIterable {
+    case bytes, packets, flows
+}
+
+/// Filters shared by the reports.
+public struct ReportFilter: Sendable {
+    /// Only this capture (by id); all captures when nil.
+    public var capture: Int64?
+    public var proto: IPProtocol?
+    public var port: UInt16?
+    /// A host, in any textual form; matched in its standard form.
+    public var host: IPAddress?
+    public init(capture: Int64? = nil, proto: IPProtocol? = nil, port: UInt16? = nil, host: IPAddress? = nil) {
+        self.capture = capture
+        self.proto = proto
+        self.port = port
+        self.host = host
+    }
+}
+
+/// The reports `portscope` prints, read from the database.
+public enum Reports {
+    /// What the database holds: one row per capture.
+    public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {
+        let rows = try store.rows("""
+            SELECT id, source, format, link_types, packets, bytes, flows, status, first_ns, last_ns, size, sha256
+            FROM captures ORDER BY id
+            """)
+        let columns = ["id", "file", "format", "link_types", "packets", "bytes", "flows", "status",
+                       "first_seen", "last_seen", "size", "sha256"]
+        let numeric: Set = ["id", "packets", "bytes", "flows", "size"]
+        return Report(columns: columns.map { ReportColumn($0, numeric: numeric.contains($0)) },
+                      rows: rows.map { row in row.enumerated().map { i, cell in i == 8 || i == 9 ? time(cell) : cell } })
+    }
+
+    /// Per service port: the traffic of flows whose server used that port.
+    public static func services(_ store: borrowing CaptureStore, filter: ReportFilter, sort: ServiceSort,
+                                registry: ServiceRegistry) throws(StoreError) -> Report {
+        // The same conditions apply to service_ports (s) and host_services (h).
+        var onServices: [String] = [], onHosts: [String] = []
+        var bindings: [Statement.Value] = []
+        func condition(_ s: String, _ h: String, _ value: Statement.Value) {
+            onServices.append(s + " = ?")
+            onHosts.append(h + " = ?")
+            bindings.append(value)
+        }
+        if let capture = filter.capture { condition("s.capture_id", "capture_id", .int(capture)) }
+        if let proto = filter.proto { condition("s.proto", "proto", .text(proto.name)) }
+        if let port = filter.port { condition("s.port", "server_port", .int(Int64(port))) }
+        func clause(_ parts: [String]) -> String { parts.isEmpty ? "" : "WHERE " + parts.joined(separator: " AND ") }
+        let order = switch sort {
+        case .bytes: "bytes DESC, packets DESC"
+        case .packets: "packets DESC, bytes DESC"
+        case .flows: "flows DESC, bytes DESC"
+        }
+        let rows = try store.rows("""
+            WITH peers AS (
+                SELECT proto, server_port AS port, COUNT(DISTINCT client_addr) AS clients,
+                       COUNT(DISTINCT server_addr) AS servers
+                FROM host_services \(clause(onHosts)) GROUP BY proto, server_port)
+            SELECT s.proto, s.port, SUM(s.packets_c2s + s.packets_s2c) AS packets, SUM(s.bytes_c2s + s.bytes_s2c) AS bytes,
+                   SUM(s.flows) AS flows, p.clients, p.servers, SUM(s.packets_c2s), SUM(s.packets_s2c),
+                   SUM(s.bytes_c2s), SUM(s.bytes_s2c), MIN(s.first_ns), MAX(s.last_ns)
+            FROM service_ports s JOIN peers p ON p.proto = s.proto AND p.port = s.port
+            \(clause(onServices))
+            GROUP BY s.proto, s.port ORDER BY \(order), s.proto, s.port
+            """, bindings + bindings)
+        let columns: [ReportColumn] = [
+            ReportColumn("proto"), ReportColumn("port", numeric: true), ReportColumn("service"), ReportColumn("class"),
+            ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true), ReportColumn("flows", numeric: true),
+            ReportColumn("clients", numeric: true), ReportColumn("servers", numeric: true),
+            ReportColumn("packets_c2s", numeric: true), ReportColumn("packets_s2c", numeric: true),
+            ReportColumn("bytes_c2s", numeric: true), ReportColumn("bytes_s2c", numeric: true),
+            ReportColumn("first_seen"), ReportColumn("last_seen"),
+        ]
+        return Report(columns: columns, rows: rows.map { r in
+            let proto = IPProtocol(name: text(r[0])) ?? .tcp
+            let port = UInt16(clamping: int(r[1]))
+            let name: Report.Cell = registry.name(proto, port).map { .text($0) } ?? .null
+            return [r[0], r[1], name, .text(PortClass(port: port).rawValue)] + r[2..<11] + [time(r[11]), time(r[12])]
+        })
+    }
+
+    /// Flows, largest first, with each one's server and how it was decided.
+    public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter,
+                             registry: ServiceRegistry) throws(StoreError) -> Report {
+        var conditions: [String] = []
+        var bindings: [Statement.Value] = []
+        if let capture = filter.capture { conditions.append("capture_id = ?"); bindings.append(.int(capture)) }
+        if let proto = filter.proto { conditions.append("proto = ?"); bindings.append(.text(proto.name)) }
+        if let port = filter.port {
+            conditions.append("(server_port = ? OR client_port = ?)")
+            bindings += [.int(Int64(port)), .int(Int64(port))]
+        }
+        if let host = filter.host {
+            conditions.append("(server_addr = ? OR client_addr = ?)")
+            bindings += [.text(host.description), .text(host.description)]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try store.rows("""
+            SELECT capture_id, proto, client_addr, client_port, server_addr, server_port, decided_by,
+                   packets_c2s + packets_s2c AS packets, bytes_c2s + bytes_s2c AS bytes,
+                   packets_c2s, packets_s2c, bytes_c2s, bytes_s2c, first_ns, last_ns,
+                   tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason
+            FROM flows \(whereClause)
+            ORDER BY bytes DESC, packets DESC, id
+            """, bindings)
+        let columns: [ReportColumn] = [
+            ReportColumn("capture_id", numeric: true), ReportColumn("proto"),
+            ReportColumn("client_addr"), ReportColumn("client_port", numeric: true),
+            ReportColumn("server_addr"), ReportColumn("server_port", numeric: true), ReportColumn("service"),
+            ReportColumn("decided_by"), ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true),
+            ReportColumn("packets_c2s", numeric: true), ReportColumn("packets_s2c", numeric: true),
+            ReportColumn("bytes_c2s", numeric: true), ReportColumn("bytes_s2c", numeric: true),
+            ReportColumn("first_seen"), ReportColumn("last_seen"),
+            ReportColumn("tcp_flags_c2s"), ReportColumn("tcp_flags_s2c"), ReportColumn("handshake"), ReportColumn("end"),
+        ]
+        return Report(columns: columns, rows: rows.map { r in
+            let proto = IPProtocol(name: text(r[1])) ?? .tcp
+            let name: Report.Cell = proto.hasPorts
+                ? registry.name(proto, UInt16(clamping: int(r[5]))).map { .text($0) } ?? .null : .null
+            let handshake: Report.Cell = text(r[1]) == "tcp" ? .text(int(r[17]) == 1 ? "yes" : "no") : .null
+            return Array(r[0..<6]) + [name] + Array(r[6..<13]) + [time(r[13]), time(r[14]), r[15], r[16], handshake, r[18]]
+        })
+    }
+
+    private static func time(_ cell: Report.Cell) -> Report.Cell {
+        if case .int(let ns) = cell { return .text(formatTimestamp(ns)) }
+        return .null
+    }
+
+    private static func text(_ cell: Report.Cell) -> String {
+        if case .text(let t) = cell { return t }
+        return ""
+    }
+
+    private static func int(_ cell: Report.Cell) -> Int64 {
+        if case .int(let v) = cell { return v }
+        return 0
+    }
+}

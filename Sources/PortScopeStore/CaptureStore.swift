@@ -1,0 +1,228 @@
+import CSQLite
+import PortScopeDecode
+import PortScopeFlows
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the store could not do what was asked.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case sqlite(path: String, SQLiteError)
+    /// The database was written by a newer PortScope.
+    case newerSchema(path: String, version: Int, supported: Int)
+    /// The file is not a PortScope database (or not SQLite at all).
+    case notAPortScopeDatabase(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path, let error):
+            switch error.result {
+            case .notADatabase: "\(path): not a PortScope database (file is not SQLite)"
+            case .readOnly, .cantOpen: "\(path): cannot write the database: \(error.message)"
+            default: "\(path): \(error.message)"
+            }
+        case .newerSchema(let path, let version, let supported):
+            "\(path): database schema version \(version) is newer than this PortScope understands (\(supported)); upgrade PortScope"
+        case .notAPortScopeDatabase(let path, let reason): "\(path): not a PortScope database: \(reason)"
+        }
+    }
+}
+
+/// The PortScope database: opening, migrating, and writing captures with their flows and
+/// aggregates. Reports read it through `ReportQueries`.
+public struct CaptureStore: ~Copyable {
+    public let path: String
+    let db: Database
+
+    /// The version of PortScope stored with each capture.
+    public static let toolVersion = "0.1.0"
+
+    /// Opens or creates the database at `path` for writing: WAL mode (reports can read while a
+    /// capture is written), foreign keys on, migrations applied.
+    public init(path: String) throws(StoreError) {
+        let database = try CaptureStore.open(path, readOnly: false)
+        do {
+            try database.execute("PRAGMA foreign_keys = ON")
+            try database.execute("PRAGMA journal_mode = WAL")
+            try database.execute("PRAGMA synchronous = NORMAL")
+        } catch {
+            throw .sqlite(path: path, error)
+        }
+        try CaptureStore.migrate(database, path: path)
+        self.path = path
+        db = database
+    }
+
+    /// Opens an existing database for reading only.
+    public init(readingFrom path: String) throws(StoreError) {
+        guard access(path, F_OK) == 0 else {
+            throw .notAPortScopeDatabase(path: path, reason: "no such file (run 'portscope analyze' first)")
+        }
+        let database = try CaptureStore.open(path, readOnly: true)
+        let version: Int
+        do { version = try database.userVersion() } catch { throw .sqlite(path: path, error) }
+        guard version > 0 else { throw .notAPortScopeDatabase(path: path, reason: "no PortScope schema") }
+        guard version <= Schema.migrations.count else {
+            throw .newerSchema(path: path, version: version, supported: Schema.migrations.count)
+        }
+        self.path = path
+        db = database
+    }
+
+    private static func open(_ path: String, readOnly: Bool) throws(StoreError) -> Database {
+        do { return try Database(path: path, readOnly: readOnly) } catch { throw .sqlite(path: path, error) }
+    }
+
+    private static func migrate(_ db: borrowing Database, path: String) throws(StoreError) {
+        do {
+            let version = try db.userVersion()
+            guard version <= Schema.migrations.count else {
+                throw StoreError.newerSchema(path: path, version: version, supported: Schema.migrations.count)
+            }
+            if version == 0 {
+                // A file that has tables but no version is someone else's database: leave it alone.
+                var tables = try db.prepare("SELECT count(*) FROM sqlite_master")
+                if try tables.step(), tables.int(0) > 0 {
+                    throw StoreError.notAPortScopeDatabase(path: path, reason: "it holds other tables")
+                }
+            }
+            for target in version..<Schema.migrations.count {
+                try db.transaction { () throws(SQLiteError) in
+                    try db.execute(Schema.migrations[target])
+                    try db.execute("PRAGMA user_version = \(target + 1)")
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw .sqlite(path: path, error)
+        } catch let error as TransactionError<SQLiteError> {
+            switch error {
+            case .database(let e), .body(let e): throw .sqlite(path: path, e)
+            }
+        } catch {
+            throw .notAPortScopeDatabase(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The id of a capture already stored with this SHA-256, if any.
+    public func capture(withSHA256 sha256: String) throws(StoreError) -> Int64? {
+        do {
+            var statement = try db.prepare("SELECT id FROM captures WHERE sha256 = ? ORDER BY id LIMIT 1")
+            try statement.bind([.text(sha256)])
+            return try statement.step() ? statement.int(0) : nil
+        } catch {
+            throw .sqlite(path: path, error)
+        }
+    }
+
+    /// Stores a capture, its flows (with each one's service side) and its aggregates in one
+    /// transaction, after deleting `replacing` if given. Returns the new capture's id.
+    public func record(_ summary: CaptureSummary, flows: UnsafeBufferPointer<FlowRecord>,
+                       inference: ServiceSideInference, replacing: Int64? = nil) throws(StoreError) -> Int64 {
+        do throws(TransactionError<SQLiteError>) {
+            return try db.transaction { () throws(SQLiteError) -> Int64 in
+                if let replacing {
+                    var delete = try db.prepare("DELETE FROM captures WHERE id = ?")
+                    try delete.run([.int(replacing)])
+                }
+                let id = try insertCapture(summary, flowCount: flows.count)
+                try insertFlows(flows, capture: id, inference: inference)
+                for sql in Schema.aggregates {
+                    var aggregate = try db.prepare(sql)
+                    try aggregate.run([.int(id)])
+                }
+                return id
+            }
+        } catch {
+            switch error {
+            case .database(let e), .body(let e): throw .sqlite(path: path, e)
+            }
+        }
+    }
+
+    private func insertCapture(_ s: CaptureSummary, flowCount: Int) throws(SQLiteError) -> Int64 {
+        var insert = try db.prepare("""
+            INSERT INTO captures (source, kind, format, size, sha256, link_types, filter, first_ns, last_ns,
+                packets, bytes, captured_bytes, flows, status, damage, tool_version, analyzed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            """)
+        func optional(_ v: Int64?) -> Statement.Value { v.map { .int($0) } ?? .null }
+        func optional(_ v: String?) -> Statement.Value { v.map { .text($0) } ?? .null }
+        try insert.run([
+            .text(s.source), .text(s.kind), .text(s.format), optional(s.size.map { Int64($0) }), optional(s.sha256),
+            .text(s.linkTypes.joined(separator: ",")), optional(s.filter), optional(s.firstTime), optional(s.lastTime),
+            .int(Int64(s.packets)), .int(Int64(s.bytes)), .int(Int64(s.capturedBytes)), .int(Int64(flowCount)),
+            .text(s.status), optional(s.damage), .text(CaptureStore.toolVersion),
+        ])
+        let id = sqlite3_last_insert_rowid(db.handle)
+        var anomaly = try db.prepare("INSERT INTO capture_anomalies (capture_id, reason, packets) VALUES (?, ?, ?)")
+        for (reason, packets) in s.anomalies where packets > 0 {
+            try anomaly.run([.int(id), .text(reason), .int(Int64(packets))])
+        }
+        return id
+    }
+
+    private func insertFlows(_ flows: UnsafeBufferPointer<FlowRecord>, capture: Int64,
+                             inference: ServiceSideInference) throws(SQLiteError) {
+        var insert = try db.prepare("""
+            INSERT INTO flows (capture_id, proto, client_addr, client_port, server_addr, server_port, decided_by,
+                first_ns, last_ns, packets_c2s, bytes_c2s, packets_s2c, bytes_s2c, fragment_packets,
+                tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for flow in flows {
+            let side = inference.decide(flow)
+            let c = flow.counters(side.client), s = flow.counters(side.server)
+            let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
+            let values: [Statement.Value] = [
+                .int(capture), .text(flow.key.proto.name),
+                .text(flow.key.address(side.client).description), .int(Int64(flow.key.port(side.client))),
+                .text(flow.key.address(side.server).description), .int(Int64(flow.key.port(side.server))),
+                .text(side.decidedBy.rawValue), .int(flow.firstTime), .int(flow.lastTime),
+                .int(Int64(c.packets)), .int(Int64(c.bytes)), .int(Int64(s.packets)), .int(Int64(s.bytes)),
+                .int(Int64(flow.fragmentPackets)),
+                isTCP ? .text(c.tcpFlags.letters) : .null, isTCP ? .text(s.tcpFlags.letters) : .null,
+                .int(flow.handshakeCompleted ? 1 : 0), .text(flow.end.name),
+                isICMP ? .int(Int64(flow.icmpType)) : .null, isICMP ? .int(Int64(flow.icmpCode)) : .null,
+            ]
+            try insert.run(values)
+        }
+    }
+}
+
+extension FlowEnd {
+    var name: String {
+        switch self {
+        case .open: "open"
+        case .idle: "idle"
+        case .reused: "reused"
+        }
+    }
+}
+
+extension CaptureStore {
+    /// Runs a read query and returns every row (columns as SQLite typed them).
+    public func rows(_ sql: String, _ bindings: [Statement.Value] = []) throws(StoreError) -> [[Statement.Value]] {
+        do {
+            var statement = try db.prepare(sql)
+            try statement.bind(bindings)
+            var result: [[Statement.Value]] = []
+            let columns = statement.columnCount
+            while try statement.step() {
+                result.append((0..<columns).map { column in
+                    switch sqlite3_column_type(statement.handle, column) {
+                    case SQLITE_INTEGER: .int(statement.int(column))
+                    case SQLITE_FLOAT: .double(statement.double(column))
+                    case SQLITE_NULL: .null
+                    default: .text(statement.text(column))
+                    }
+                })
+            }
+            return result
+        } catch {
+            throw .sqlite(path: path, error)
+        }
+    }
+}

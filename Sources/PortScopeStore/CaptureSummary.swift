@@ -1,0 +1,33 @@
+/// What the store records about one capture besides its flows.
+public struct CaptureSummary: Sendable {
+    /// File path (`-` for standard input) or interface name.
+    public var source: String
+    /// `file` or `interface`.
+    public var kind: String
+    /// `pcap`, `pcapng` or `live`.
+    public var format: String
+    public var size: UInt64?
+    public var sha256: String?
+    /// Link type names, in order of first use.
+    public var linkTypes: [String]
+    public var filter: String?
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+    public var packets: UInt64 = 0
+    /// Sum of original (wire) lengths.
+    public var bytes: UInt64 = 0
+    /// Sum of captured lengths.
+    public var capturedBytes: UInt64 = 0
+    /// `complete`, `partial` (damage stopped the reading), or `running` (live).
+    public var status: String = "complete"
+    public var damage: String?
+    /// Packets by the reason they were not decoded fully, and file-level anomalies.
+    public var anomalies: [(reason: String, packets: UInt64)] = []
+
+    public init(source: String, kind: String, format: String, linkTypes: [String]) {
+        self.source = source
+        self.kind = kind
+        self.format = format
+        self.linkTypes = linkTypes
+    }
+}

@@ -1,0 +1,71 @@
+import CSQLite
+
+/// An open SQLite connection. Owns its handle and closes it on deinit.
+/// The corresponding C type is `sqlite3`.
+public struct Database: ~Copyable {
+    let handle: OpaquePointer
+
+    /// Opens (and, unless `readOnly`, creates) the database file at `path`.
+    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(db)
+            throw SQLiteError(result: SQLiteResult(rawValue: code), message: "\(message): \(path)")
+        }
+        handle = db
+        sqlite3_busy_timeout(db, 10_000)
+        sqlite3_extended_result_codes(db, 0)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        try check(sqlite3_exec(handle, sql, nil, nil, nil), handle)
+    }
+
+    /// Compiles one statement.
+    public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+        var statement: OpaquePointer?
+        try check(sqlite3_prepare_v2(handle, sql, -1, &statement, nil), handle)
+        guard let statement else { throw SQLiteError(result: .ok, message: "empty statement: \(sql)") }
+        return Statement(handle: statement, connection: handle)
+    }
+
+    /// Runs `body` in one transaction (`BEGIN IMMEDIATE`): committed if it returns, rolled
+    /// back if it throws, so a failure leaves the database as it was.
+    public func transaction<R, E: Error>(_ body: () throws(E) -> R) throws(TransactionError<E>) -> R {
+        do { try execute("BEGIN IMMEDIATE") } catch { throw .database(error) }
+        let result: R
+        do {
+            result = try body()
+        } catch {
+            try? execute("ROLLBACK")
+            throw .body(error)
+        }
+        do { try execute("COMMIT") } catch {
+            try? execute("ROLLBACK")
+            throw .database(error)
+        }
+        return result
+    }
+
+    /// `PRAGMA user_version`: the schema version the migrations have reached.
+    public func userVersion() throws(SQLiteError) -> Int {
+        var statement = try prepare("PRAGMA user_version")
+        guard try statement.step() else { return 0 }
+        return Int(statement.int(0))
+    }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+}
+
+/// A transaction failed: in SQLite itself, or in the body, whose error is kept.
+public enum TransactionError<Body: Error>: Error {
+    case database(SQLiteError)
+    case body(Body)
+}

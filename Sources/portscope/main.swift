@@ -1,0 +1,3 @@
+import PortScopeCLI
+
+PortScopeCommand.main()
