@@ -10,6 +10,11 @@ struct PcapFormat {
     var snaplen: UInt32
     var linkType: LinkType
     var maxCaptured: Int
+    /// Before version 2.3 the captured and original length fields were written the other way
+    /// round; 2.3 files may have either order. libpcap and Wireshark swap them back.
+    var lengthsSwapped: Version23Rule
+
+    enum Version23Rule { case never, always, whenCapturedExceedsOriginal }
 
     static let magicMicro: UInt32 = 0xA1B2_C3D4
     static let magicNano: UInt32 = 0xA1B2_3C4D
@@ -34,10 +39,11 @@ struct PcapFormat {
             return swap ? v.byteSwapped : v
         }
         let major = field(4, UInt16.self), minor = field(6, UInt16.self)
-        // Version 2.4 is current; libpcap and Wireshark read 2.x back to 2.2 the same way.
-        guard major == 2, minor >= 2 && minor <= 4 else {
+        // 2.4 is current; Wireshark reads every 2.x the same way (libpcap is stricter).
+        guard major == 2 else {
             throw .unreadableHeader(path: path, reason: "pcap version \(major).\(minor)")
         }
+        lengthsSwapped = minor < 3 ? .always : minor == 3 ? .whenCapturedExceedsOriginal : .never
         snaplen = field(16, UInt32.self)
         let linkField = field(20, UInt32.self)
         // Bits 16-25 are reserved and must be zero; 26-31 describe the FCS (ignored here).
@@ -67,7 +73,11 @@ struct PcapFormat {
             let v = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
             return swap ? v.byteSwapped : v
         }
-        let seconds = field(0), fraction = field(4), captured = Int(field(8)), original = field(12)
+        let seconds = field(0), fraction = field(4)
+        var captured = Int(field(8)), original = field(12)
+        if lengthsSwapped == .always || (lengthsSwapped == .whenCapturedExceedsOriginal && captured > original) {
+            (captured, original) = (Int(original), UInt32(captured))
+        }
         guard captured <= maxCaptured else {
             stats.damage = "record \(stats.records + 1): captured length \(captured) is not plausible"
             return nil

@@ -77,10 +77,11 @@ struct PcapngFormat {
             switch blockType {
             case PcapngFormat.sectionHeader:
                 guard length >= 28 else { return damaged("short section header", &stats) }
-                let major = u16(block, 12)
-                guard major == 1 else {
-                    if stats.records == 0 { throw .unreadableHeader(path: path, reason: "pcapng version \(major).\(u16(block, 14))") }
-                    return damaged("section with pcapng version \(major)", &stats)
+                let major = u16(block, 12), minor = u16(block, 14)
+                // 1.0 is current; 1.2 was written by some tools with the same layout.
+                guard major == 1 && (minor == 0 || minor == 2) else {
+                    if stats.records == 0 { throw .unreadableHeader(path: path, reason: "pcapng version \(major).\(minor)") }
+                    return damaged("section with pcapng version \(major).\(minor)", &stats)
                 }
                 interfaces.removeAll(keepingCapacity: true)
             case PcapngFormat.interfaceDescription:

@@ -21,6 +21,9 @@ extension PacketWalk {
             if family == 2 { return .ipv4 }
             // IPv6 is AF_INET6: 10 on Linux, 24 NetBSD/OpenBSD, 28 FreeBSD, 30 Darwin.
             if family == 10 || family == 24 || family == 28 || family == 30 { return .ipv6 }
+            // Some writers put an EtherType in the low half instead (as Wireshark also accepts).
+            let type = EtherType(rawValue: bytes.load(bigEndian: UInt16.self, at: 2))
+            if type == .ipv4 || type == .ipv6 { return .etherType(type) }
             throw .unsupported
         case .linuxSLL:
             // packet type, ARPHRD type, address length, 8 address bytes, protocol.
@@ -41,6 +44,13 @@ extension PacketWalk {
             return .etherType(EtherType(rawValue: bytes.load(bigEndian: UInt16.self, at: 2)))
         case .nflog:
             return try nflog()
+        case .radiotap:
+            // version, pad, length (little-endian), present flags…: skip `length` bytes.
+            try need(4)
+            offset = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+            return try ieee80211()
+        case .ieee80211:
+            return try ieee80211()
         default:
             layer = .linkType
             throw .unsupported
@@ -152,6 +162,31 @@ extension PacketWalk {
         case 6: return .ipv6
         default: throw .malformed
         }
+    }
+
+    /// An IEEE 802.11 data frame: MAC header (24 bytes, 30 with four addresses, +2 QoS control,
+    /// +4 HT control), then LLC/SNAP carrying an EtherType. Other frames carry no IP.
+    @inlinable
+    mutating func ieee80211() throws(DecodeError) -> NextHeader {
+        try need(24)
+        let control = bytes.byte(at: offset), flags = bytes.byte(at: offset + 1)
+        let type = (control >> 2) & 0x3, subtype = control >> 4
+        guard type == 2 else { throw .unsupported }  // management and control frames
+        guard flags & 0x40 == 0 else { throw .unsupported }  // protected: payload encrypted
+        var length = flags & 0x03 == 0x03 ? 30 : 24
+        if subtype & 0x8 != 0 {
+            length += 2
+            if flags & 0x80 != 0 { length += 4 }
+        }
+        guard subtype & 0x4 == 0 else { throw .unsupported }  // null data: no payload
+        offset += length
+        layer = .etherType
+        try need(8)
+        guard bytes.byte(at: offset) == 0xAA, bytes.byte(at: offset + 1) == 0xAA,
+              bytes.byte(at: offset + 2) == 0x03 else { throw .unsupported }
+        let inner = bytes.load(bigEndian: UInt16.self, at: offset + 6)
+        offset += 8
+        return .etherType(EtherType(rawValue: inner))
     }
 
     /// Linux NFLOG: family, version, resource id, then TLVs (length and type in the capturing

@@ -20,6 +20,10 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let raw = LinkType(rawValue: 101)
     /// Cisco HDLC (`DLT_C_HDLC`).
     public static let ciscoHDLC = LinkType(rawValue: 104)
+    /// IEEE 802.11 frames without a radio header (`DLT_IEEE802_11`).
+    public static let ieee80211 = LinkType(rawValue: 105)
+    /// IEEE 802.11 behind a radiotap header (`DLT_IEEE802_11_RADIO`).
+    public static let radiotap = LinkType(rawValue: 127)
     /// OpenBSD loopback: family in network byte order (`DLT_LOOP`).
     public static let loop = LinkType(rawValue: 108)
     /// Linux cooked capture v1 (`DLT_LINUX_SLL`).
@@ -42,6 +46,8 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
         case .pppHDLC: "PPP_HDLC"
         case .ciscoHDLC: "C_HDLC"
         case .loop: "LOOP"
+        case .ieee80211: "IEEE802_11"
+        case .radiotap: "IEEE802_11_RADIO"
         case .linuxSLL: "LINUX_SLL"
         case .nflog: "NFLOG"
         case .ipv4: "IPV4"

@@ -16,6 +16,8 @@ extension PacketWalk {
     /// IPv4, RFC 791. A total length of 0 is taken as "as captured" (TCP segmentation offload).
     @inlinable
     mutating func ipv4() throws(DecodeError) -> NextHeader {
+        // An IPv6 header where IPv4 was announced is read as IPv6, as Wireshark does.
+        if offset < end && bytes.byte(at: offset) >> 4 == 6 { return .ipv6 }
         try enterIPHeader(.ipv4)
         try need(20)
         let start = offset

@@ -37,8 +37,9 @@ struct PacketWalk {
     @usableFromInline var ipHeaders = 0
     @usableFromInline var packet = DecodedPacket()
 
-    /// More layers than this (tags, labels, tunnels) is taken as a malformed packet.
-    @usableFromInline static let maxSteps = 64
+    /// A backstop only: every cycle of the walk consumes bytes, so it ends with the packet.
+    /// Long IPv6 extension-header chains are legitimate and take one step per header.
+    @usableFromInline static let maxSteps = 4096
     /// IP headers nested deeper than this are not followed.
     @usableFromInline static let maxIPHeaders = 8
 

@@ -1,0 +1,29 @@
+import Foundation
+import PortScopeAnalysis
+import PortScopeStore
+
+/// A fresh directory for one test, removed when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+    init() {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("portscope-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+/// The repository root (tests run from anywhere).
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// Analyzes `path` into the database `test.db` in `directory`.
+@discardableResult
+func analyze(_ path: String, in directory: TemporaryDirectory, options: AnalysisOptions = AnalysisOptions()) throws -> AnalysisResult {
+    let store = try CaptureStore(path: directory.file("test.db"))
+    return try CaptureAnalysis.run(path: path, store: store, options: options)
+}
