@@ -33,7 +33,7 @@ let package = Package(
 
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
-            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI",
+            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope",
         ]),
     ],
     swiftLanguageModes: [.v6]

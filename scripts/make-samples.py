@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Writes the captures in samples/ (deterministic: same bytes every run).
+
+Each packet is built field by field below (Ethernet, 802.1Q, IPv4/IPv6, TCP/UDP with real
+checksums), so what a sample holds is read here; samples/README.md says what each shows.
+Usage: scripts/make-samples.py [OUTDIR]   (default: samples/)
+"""
+import os
+import struct
+import sys
+
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples")
+T0 = 1_700_000_000  # 2023-11-14T22:13:20Z
+
+MAC_C, MAC_S = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ip4(a):
+    return bytes(int(x) for x in a.split("."))
+
+
+def ip6(a):
+    import ipaddress
+    return ipaddress.IPv6Address(a).packed
+
+
+def eth(payload, ethertype, tags=()):
+    """Ethernet II; `tags` are (tpid, vlan id) outermost first."""
+    hdr = MAC_S + MAC_C
+    for tpid, vid in tags:
+        hdr += struct.pack("!HH", tpid, vid)
+    return hdr + struct.pack("!H", ethertype) + payload
+
+
+def ipv4(src, dst, proto, payload, ident=1):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000, 64, proto, 0, ip4(src), ip4(dst))
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+
+
+def ipv6(src, dst, proto, payload):
+    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), proto, 64, ip6(src), ip6(dst)) + payload
+
+
+def pseudo(src, dst, proto, length, v6):
+    if v6:
+        return ip6(src) + ip6(dst) + struct.pack("!IxxxB", length, proto)
+    return ip4(src) + ip4(dst) + struct.pack("!xBH", proto, length)
+
+
+def tcp(src, dst, sport, dport, seq, ack, flags, data=b"", v6=False):
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    c = csum(pseudo(src, dst, 6, len(hdr) + len(data), v6) + hdr + data)
+    return hdr[:16] + struct.pack("!H", c) + hdr[18:] + data
+
+
+def udp(src, dst, sport, dport, data, v6=False):
+    hdr = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
+    c = csum(pseudo(src, dst, 17, len(hdr) + len(data), v6) + hdr + data) or 0xFFFF
+    return hdr[:6] + struct.pack("!H", c) + data
+
+
+SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+
+
+def tcp_session(c, s, cport, sport, request, response, tags=(), v6=False):
+    """A whole TCP connection: handshake, one request and response, FIN both ways."""
+    ip = (lambda a, b, p: ipv6(a, b, 6, p)) if v6 else (lambda a, b, p: ipv4(a, b, 6, p))
+    et = 0x86DD if v6 else 0x0800
+    ci, si = 1000, 5000
+    seq = [
+        (c, s, cport, sport, ci, 0, SYN, b""),
+        (s, c, sport, cport, si, ci + 1, SYN | ACK, b""),
+        (c, s, cport, sport, ci + 1, si + 1, ACK, b""),
+        (c, s, cport, sport, ci + 1, si + 1, PSH | ACK, request),
+        (s, c, sport, cport, si + 1, ci + 1 + len(request), PSH | ACK, response),
+        (c, s, cport, sport, ci + 1 + len(request), si + 1 + len(response), FIN | ACK, b""),
+        (s, c, sport, cport, si + 1 + len(response), ci + 2 + len(request), FIN | ACK, b""),
+        (c, s, cport, sport, ci + 2 + len(request), si + 2 + len(response), ACK, b""),
+    ]
+    return [eth(ip(a, b, tcp(a, b, pa, pb, sq, ak, fl, d, v6)), et, tags) for a, b, pa, pb, sq, ak, fl, d in seq]
+
+
+def dns_query(ident, name, qtype=1):
+    q = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    return struct.pack("!HHHHHH", ident, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", qtype, 1)
+
+
+def dns_answer(ident, name, rdata, qtype=1):
+    q = dns_query(ident, name, qtype)
+    return struct.pack("!HH", ident, 0x8180) + q[4:6] + struct.pack("!H", 1) + q[8:] + \
+        struct.pack("!HHHIH", 0xC00C, qtype, 1, 300, len(rdata)) + rdata
+
+
+def write_pcap(name, packets, step=0.001):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for i, p in enumerate(packets):
+            t = T0 + i * step
+            f.write(struct.pack("<IIII", int(t), round((t % 1) * 1e6), len(p), len(p)) + p)
+
+
+def pad4(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def block(btype, body):
+    return struct.pack("<II", btype, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+
+def write_pcapng(name, interfaces, packets):
+    """`interfaces`: (linktype, tsresol exponent); `packets`: (interface, bytes)."""
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)))
+        for linktype, resol in interfaces:
+            opts = struct.pack("<HHB3x", 9, 1, resol) + struct.pack("<HH", 0, 0)
+            f.write(block(1, struct.pack("<HHI", linktype, 0, 262144) + opts))
+        for i, (iface, p) in enumerate(packets):
+            units = 10 ** interfaces[iface][1]
+            ts = (T0 * units) + i * units // 1000
+            f.write(block(6, struct.pack("<IIIII", iface, ts >> 32, ts & 0xFFFFFFFF, len(p), len(p)) + pad4(p)))
+
+
+def main():
+    os.makedirs(out, exist_ok=True)
+    get = b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    write_pcap("http.pcap",
+               tcp_session("192.168.1.10", "192.168.1.80", 51000, 80, get, ok) +
+               tcp_session("192.168.1.11", "192.168.1.80", 51001, 80, get, ok))
+
+    dns = []
+    for i, (client, port) in enumerate([("192.168.1.10", 40001), ("192.168.1.11", 40002), ("192.168.1.12", 40003)]):
+        dns.append(eth(ipv4(client, "192.168.1.53", 17, udp(client, "192.168.1.53", port, 53, dns_query(i, "example.test"))), 0x0800))
+        dns.append(eth(ipv4("192.168.1.53", client, 17, udp("192.168.1.53", client, 53, port, dns_answer(i, "example.test", ip4("192.0.2.1")))), 0x0800))
+    q6 = dns_query(9, "example.test", 28)
+    dns.append(eth(ipv6("fd00::10", "fd00::53", 17, udp("fd00::10", "fd00::53", 40004, 53, q6, True)), 0x86DD))
+    dns.append(eth(ipv6("fd00::53", "fd00::10", 17, udp("fd00::53", "fd00::10", 53, 40004,
+                                                        dns_answer(9, "example.test", ip6("2001:db8::1"), 28), True)), 0x86DD))
+    write_pcap("dns.pcap", dns)
+
+    # TLS 1.2-style ClientHello with SNI, then a ServerHello record (handshake only; no keys).
+    sni = b"example.test"
+    ext = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
+    hello = b"\x03\x03" + bytes(32) + b"\x00" + struct.pack("!H", 2) + b"\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext)) + ext
+    client_hello = b"\x16\x03\x01" + struct.pack("!H", len(hello) + 4) + b"\x01" + struct.pack("!I", len(hello))[1:] + hello
+    sh = b"\x03\x03" + bytes(32) + b"\x00\x13\x01\x00" + struct.pack("!H", 0)
+    server_hello = b"\x16\x03\x03" + struct.pack("!H", len(sh) + 4) + b"\x02" + struct.pack("!I", len(sh))[1:] + sh
+    write_pcap("tls.pcap", tcp_session("2001:db8:1::10", "2001:db8:1::443", 52000, 443, client_hello, server_hello, v6=True))
+
+    # Plain UDP on an unregistered port, no handshake: three clients reach one server port
+    # (fan-in decides the server), plus a datagram between two high ports (ephemeral rule).
+    udp_pkts = []
+    for i, client in enumerate(["10.0.0.1", "10.0.0.2", "10.0.0.3"]):
+        for n in range(2):
+            udp_pkts.append(eth(ipv4(client, "10.0.0.100", 17, udp(client, "10.0.0.100", 41000 + i, 7001, b"ping %d" % n)), 0x0800))
+            udp_pkts.append(eth(ipv4("10.0.0.100", client, 17, udp("10.0.0.100", client, 7001, 41000 + i, b"pong %d" % n)), 0x0800))
+    udp_pkts.append(eth(ipv4("10.0.0.5", "10.0.0.6", 17, udp("10.0.0.5", "10.0.0.6", 50000, 9000, b"metrics")), 0x0800))
+    write_pcap("udp.pcap", udp_pkts)
+
+    # VLAN: SSH on 802.1Q VLAN 10, and the same service again behind QinQ (802.1ad 100 + 802.1Q 10).
+    banner_c, banner_s = b"SSH-2.0-OpenSSH_9.2\r\n", b"SSH-2.0-OpenSSH_9.6\r\n"
+    write_pcap("vlan.pcap",
+               tcp_session("172.16.0.10", "172.16.0.22", 53000, 22, banner_c, banner_s, tags=((0x8100, 10),)) +
+               tcp_session("172.16.0.11", "172.16.0.22", 53001, 22, banner_c, banner_s, tags=((0x88A8, 100), (0x8100, 10))))
+
+    # pcapng with two interfaces: Ethernet (microseconds) and raw IP (nanoseconds).
+    web = tcp_session("192.168.2.10", "192.168.2.20", 54000, 8080, get, ok)
+    raw = [ipv4("192.168.3.10", "192.168.3.53", 17, udp("192.168.3.10", "192.168.3.53", 45000, 53, dns_query(7, "example.test"))),
+           ipv4("192.168.3.53", "192.168.3.10", 17, udp("192.168.3.53", "192.168.3.10", 53, 45000, dns_answer(7, "example.test", ip4("192.0.2.7"))))]
+    write_pcapng("two-interfaces.pcapng", [(1, 6), (101, 9)], [(0, p) for p in web] + [(1, p) for p in raw])
+    print("samples written to", out)
+
+
+main()
