@@ -1,0 +1,146 @@
+import PortScopeDecode
+import PortScopeFlows
+import Testing
+
+/// A decoded packet from "addr:port" to "addr:port" (ports on TCP/UDP), built without bytes.
+func packet(_ proto: IPProtocol, _ from: String, _ to: String, flags: TCPFlags? = nil, seq: UInt32 = 0) -> DecodedPacket {
+    var p = DecodedPacket()
+    let src = from.split(separator: " "), dst = to.split(separator: " ")
+    p.ipVersion = 4
+    p.source = IPAddress(src[0])!
+    p.destination = IPAddress(dst[0])!
+    p.ipProtocol = proto
+    if proto.hasPorts {
+        p.hasPorts = true
+        p.sourcePort = UInt16(src[1])!
+        p.destinationPort = UInt16(dst[1])!
+    }
+    if let flags {
+        p.hasTCPFlags = true
+        p.tcpFlags = flags
+        p.tcpSequence = seq
+    }
+    return p
+}
+
+/// Feeds `packets` one millisecond apart and returns each flow's server as "addr port" with
+/// the method, in flow order.
+func servers(_ packets: [DecodedPacket], spacing: Int64 = 1_000_000) -> [(server: String, method: ServiceDecision)] {
+    var tracker = FlowTracker()
+    for (i, p) in packets.enumerated() { tracker.add(p, wireLength: 60, time: Int64(i) * spacing) }
+    return tracker.table.withFlows { flows in
+        let inference = ServiceSideInference(flows: flows, registry: .iana)
+        return flows.map { flow in
+            let side = inference.decide(flow)
+            return ("\(flow.key.address(side.server)) \(flow.key.port(side.server))", side.decidedBy)
+        }
+    }
+}
+
+struct FlowDirectionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var packets: [DecodedPacket]
+        var server: String
+        var method: ServiceDecision
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "SYN decides, even toward a high port",
+             packets: [packet(.tcp, "10.0.0.1 80", "10.0.0.2 50000", flags: .syn),
+                       packet(.tcp, "10.0.0.2 50000", "10.0.0.1 80", flags: [.syn, .ack])],
+             server: "10.0.0.2 50000", method: .tcpSYN),
+        Case(name: "SYN-ACK alone names its sender",
+             packets: [packet(.tcp, "10.0.0.9 8443", "10.0.0.1 40000", flags: [.syn, .ack]),
+                       packet(.tcp, "10.0.0.1 40000", "10.0.0.9 8443", flags: .ack)],
+             server: "10.0.0.9 8443", method: .tcpSYNACK),
+        Case(name: "mid-stream TCP to an ephemeral client port",
+             packets: [packet(.tcp, "10.0.0.2 443", "10.0.0.1 51515", flags: .ack)],
+             server: "10.0.0.2 443", method: .ephemeralPort),
+        Case(name: "UDP between a high and a low port",
+             packets: [packet(.udp, "10.0.0.5 50000", "10.0.0.6 9000")],
+             server: "10.0.0.6 9000", method: .ephemeralPort),
+        Case(name: "only one port registered with IANA (tcp/1 tcpmux, tcp/4 unassigned)",
+             packets: [packet(.tcp, "10.0.0.1 1", "10.0.0.2 4", flags: .ack)],
+             server: "10.0.0.1 1", method: .ianaRegistry),
+        Case(name: "nothing else tells: the lower port (tcp/4 and tcp/6 both unassigned)",
+             packets: [packet(.tcp, "10.0.0.1 6", "10.0.0.2 4", flags: .ack)],
+             server: "10.0.0.2 4", method: .lowerPort),
+        Case(name: "equal ports: the first packet's destination",
+             packets: [packet(.udp, "10.0.0.1 123", "10.0.0.2 123")],
+             server: "10.0.0.2 123", method: .firstPacket),
+        Case(name: "ICMP has no ports: the first packet's destination",
+             packets: [packet(.icmp, "10.0.0.1", "10.0.0.2")],
+             server: "10.0.0.2 0", method: .firstPacket),
+    ]
+
+    @Test(arguments: cases)
+    func serverSide(_ c: Case) throws {
+        let flows = servers(c.packets)
+        let first = try #require(flows.first)
+        #expect(first.server == c.server)
+        #expect(first.method == c.method)
+    }
+
+    @Test func fanInBeatsTheRegistry() {
+        // Three clients on registered ports (2049 nfs, 3306 mysql, 5432 postgresql) reach 10.0.0.100:7001.
+        let packets = [("10.0.0.1", 2049), ("10.0.0.2", 3306), ("10.0.0.3", 5432)].map {
+            packet(.udp, "\($0.0) \($0.1)", "10.0.0.100 7001")
+        }
+        let flows = servers(packets)
+        #expect(flows.count == 3)
+        #expect(flows.allSatisfy { $0.server == "10.0.0.100 7001" && $0.method == .portFanIn })
+    }
+
+    @Test func resolverTalkingToManyServersIsNotAServer() {
+        // One client port queries three DNS servers: the client port sees one peer port (53) only.
+        let packets = ["10.0.0.53", "10.0.0.54", "10.0.0.55"].map { packet(.udp, "10.0.0.1 40000", "\($0) 53") }
+        #expect(servers(packets).allSatisfy { $0.server.hasSuffix(" 53") })
+    }
+}
+
+struct FlowSplitTests {
+    func flowCount(_ packets: [DecodedPacket], spacing: Int64 = 1_000_000) -> Int {
+        var tracker = FlowTracker()
+        for (i, p) in packets.enumerated() { tracker.add(p, wireLength: 60, time: Int64(i) * spacing) }
+        return tracker.table.count
+    }
+
+    let c = "10.0.0.1 40000", s = "10.0.0.2 80"
+
+    @Test func synAfterFinStartsANewFlow() {
+        #expect(flowCount([packet(.tcp, c, s, flags: .syn, seq: 1), packet(.tcp, s, c, flags: [.syn, .ack]),
+                           packet(.tcp, c, s, flags: [.fin, .ack]), packet(.tcp, s, c, flags: [.fin, .ack]),
+                           packet(.tcp, c, s, flags: .syn, seq: 1)]) == 2)
+    }
+
+    @Test func synWithNewISNStartsANewFlow() {
+        #expect(flowCount([packet(.tcp, c, s, flags: .syn, seq: 1), packet(.tcp, c, s, flags: .syn, seq: 99)]) == 2)
+    }
+
+    @Test func retransmittedSYNStaysInTheFlow() {
+        #expect(flowCount([packet(.tcp, c, s, flags: .syn, seq: 1), packet(.tcp, c, s, flags: .syn, seq: 1)]) == 1)
+    }
+
+    @Test func idleTimeoutEndsAFlow() {
+        let datagrams = [packet(.udp, c, s), packet(.udp, c, s)]
+        #expect(flowCount(datagrams, spacing: 1_000_000_000) == 1)
+        #expect(flowCount(datagrams, spacing: FlowTimeouts.standard.other + 1) == 2)
+    }
+
+    @Test func laterFragmentsJoinTheirFirstFragment() {
+        var first = packet(.udp, c, s)
+        first.fragment = .init(identification: 7, offset: 0, moreFragments: true, isFragment: true)
+        var later = packet(.udp, c, s)
+        later.hasPorts = false
+        later.fragment = .init(identification: 7, offset: 1480, moreFragments: false, isFragment: true)
+        var orphan = later
+        orphan.fragment.identification = 8
+        var tracker = FlowTracker()
+        for (i, p) in [first, later, orphan].enumerated() { tracker.add(p, wireLength: 1514, time: Int64(i)) }
+        #expect(tracker.table.count == 1)
+        #expect(tracker.table[0].packets == 2 && tracker.table[0].fragmentPackets == 1)
+        #expect(tracker.statistics.fragmentsJoined == 1 && tracker.statistics.fragmentsUnjoined == 1)
+    }
+}
