@@ -170,3 +170,31 @@ struct IPAddressTests {
         #expect(IPAddress(text) == nil)
     }
 }
+
+/// Every proper prefix of each fixture stops with `truncated` at some layer and never traps;
+/// the whole packet decodes without an issue.
+struct TruncationSweepTests {
+    static let fixtures: [(String, [UInt8], LinkType)] = [
+        ("IPv6 extension headers + UDP", hex("""
+            6000 0000 0018 0040  2001 0db8 0000 0000 0000 0000 0000 0001  2001 0db8 0000 0000 0000 0000 0000 0002
+            2c00 0100 0000 0000   1100 0000 0000 0007   04d2 0035 0008 0000
+            """), .raw),
+        ("QinQ + UDP", hex("0200 0000 0002 0200 0000 0001 88a8 0064 8100 000a 0800 4500 001c 0000 0000 4011 0000 0a00 0001 0a00 0002 14e9 0035 0008 0000"), .ethernet),
+        ("GRE + inner TCP", hex("""
+            4500 0048 0000 0000 402f 0000 c000 0201 c000 0202  0000 0800
+            4500 0034 0000 0000 4006 0000 0101 0101 0202 0202  9c40 0016 0000 0001 0000 0000 5002 ffff 0000 0000
+            """), .ipv4),
+        ("PPPoE + TCP", Array(tcpSYN[0..<12]) + hex("8864 1100 0001 002a 0021") + Array(tcpSYN[14...]), .ethernet),
+        ("SLL2 + TCP", hex("0800 0000 0000 0001 0001 04 06 0200 0000 0001 0000") + Array(tcpSYN[14...]), .linuxSLL2),
+    ]
+
+    @Test(arguments: fixtures.map(\.0))
+    func sweep(_ name: String) throws {
+        let (_, bytes, linkType) = try #require(Self.fixtures.first { $0.0 == name })
+        #expect(decode(bytes, linkType).issue == nil)
+        for length in 0..<bytes.count {
+            let p = decode(Array(bytes.prefix(length)), linkType)
+            #expect(p.issue?.error == .truncated, "\(name) cut at \(length): \(String(describing: p.issue))")
+        }
+    }
+}

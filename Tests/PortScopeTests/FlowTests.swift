@@ -144,3 +144,25 @@ struct FlowSplitTests {
         #expect(tracker.statistics.fragmentsJoined == 1 && tracker.statistics.fragmentsUnjoined == 1)
     }
 }
+
+struct ServiceRegistryTests {
+    @Test func ianaNamesAndRanges() {
+        #expect(ServiceRegistry.iana.name(.tcp, 80) == "http")
+        #expect(ServiceRegistry.iana.name(.udp, 53) == "domain")
+        #expect(ServiceRegistry.iana.name(.tcp, 6010) == "x11", "inside the 6000-6063 range")
+        #expect(ServiceRegistry.iana.name(.tcp, 4) == nil)
+        #expect(PortClass(port: 1023) == .wellKnown && PortClass(port: 1024) == .registered && PortClass(port: 49152) == .dynamic)
+    }
+
+    @Test func servicesFileOverrides() throws {
+        let file = """
+            # local names
+            intranet-web  8080/tcp  www-int   # our portal
+            metrics       9000/udp
+            """
+        let registry = try ServiceRegistry.iana.overridden(byServicesFile: file)
+        #expect(registry.name(.tcp, 8080) == "intranet-web" && registry.name(.udp, 9000) == "metrics")
+        #expect(registry.name(.tcp, 80) == "http")
+        #expect(throws: ServiceRegistry.FormatError.self) { _ = try ServiceRegistry.iana.overridden(byServicesFile: "bogus 80") }
+    }
+}
