@@ -90,14 +90,8 @@ extension PacketWalk {
                 return .etherType(EtherType(rawValue: inner))
             }
             if type.isLength {
-                // 802.3 with an LLC header; only SNAP (AA AA 03, OUI, type) leads on.
-                layer = .etherType
-                try need(8)
-                guard bytes.byte(at: offset) == 0xAA, bytes.byte(at: offset + 1) == 0xAA,
-                      bytes.byte(at: offset + 2) == 0x03 else { throw .unsupported }
-                let inner = bytes.load(bigEndian: UInt16.self, at: offset + 6)
-                offset += 8
-                return .etherType(EtherType(rawValue: inner))
+                // 802.3 with an LLC header.
+                return try snap()
             }
             layer = .etherType
             throw .unsupported
@@ -180,6 +174,12 @@ extension PacketWalk {
         }
         guard subtype & 0x4 == 0 else { throw .unsupported }  // null data: no payload
         offset += length
+        return try snap()
+    }
+
+    /// An LLC header: only SNAP (DSAP AA, SSAP AA, control 03, OUI, EtherType) leads on.
+    @inlinable
+    mutating func snap() throws(DecodeError) -> NextHeader {
         layer = .etherType
         try need(8)
         guard bytes.byte(at: offset) == 0xAA, bytes.byte(at: offset + 1) == 0xAA,
