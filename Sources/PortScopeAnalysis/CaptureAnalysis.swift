@@ -24,9 +24,6 @@ public struct AnalysisResult: Sendable {
     public var duplicateOf: Int64?
     public var summary: CaptureSummary
     public var flows: Int
-    public var flowStatistics: FlowTrackerStatistics
-    /// Packets the filter excluded.
-    public var filteredOut: UInt64
 }
 
 /// Settings of an `analyze` run.
@@ -112,8 +109,7 @@ public enum CaptureAnalysis {
         ]
 
         let flowCount = tracker.table.count
-        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: flowCount,
-                                    flowStatistics: tracker.statistics, filteredOut: filteredOut)
+        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: flowCount)
         do throws(StoreError) {
             let existing = try store.capture(withSHA256: digest.sha256)
             if let existing, !options.replace {

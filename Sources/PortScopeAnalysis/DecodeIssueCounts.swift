@@ -9,8 +9,6 @@ public struct DecodeIssueCounts: Sendable {
     @inline(__always)
     public mutating func add(_ issue: DecodeIssue) { counts[issue.index] &+= 1 }
 
-    public func count(_ issue: DecodeIssue) -> UInt64 { counts[issue.index] }
-
     /// Non-zero counts by stable reason text (`truncated.ipv4`, …).
     public var byReason: [(reason: String, packets: UInt64)] {
         DecodeIssue.all.compactMap { issue in counts[issue.index] > 0 ? (issue.reason, counts[issue.index]) : nil }

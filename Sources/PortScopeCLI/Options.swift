@@ -2,6 +2,7 @@ import ArgumentParser
 import PortScopeDecode
 import PortScopeFlows
 import PortScopeReport
+import PortScopeStore
 
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +18,17 @@ struct CLIError: Error, CustomStringConvertible {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The PortScope database file.")
     var db: String = "portscope.db"
+
+    /// Opens the database read-only and prints what `render` makes of it; store errors
+    /// become one-line CLI errors.
+    func printReport(_ render: (borrowing CaptureStore) throws(StoreError) -> String) throws {
+        do {
+            let store = try CaptureStore(readingFrom: db)
+            print(try render(store), terminator: "")
+        } catch {
+            throw CLIError(error)
+        }
+    }
 }
 
 struct OutputOptions: ParsableArguments {

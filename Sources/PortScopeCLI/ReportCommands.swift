@@ -10,10 +10,9 @@ struct CapturesCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        do {
-            let store = try CaptureStore(readingFrom: database.db)
-            print(try Reports.captures(store).render(output.format, limit: output.limit), terminator: "")
-        } catch { throw CLIError(error) }
+        try database.printReport { store throws(StoreError) in
+            try Reports.captures(store).render(output.format, limit: output.limit)
+        }
     }
 }
 
@@ -37,11 +36,10 @@ struct ServicesCommand: ParsableCommand {
 
     func run() throws {
         let registry = try servicesFile.registry()
-        do {
-            let store = try CaptureStore(readingFrom: database.db)
-            let report = try Reports.services(store, filter: ReportFilter(capture: capture, proto: proto), sort: sort, registry: registry)
-            print(report.render(output.format, limit: output.limit), terminator: "")
-        } catch { throw CLIError(error) }
+        let filter = ReportFilter(capture: capture, proto: proto)
+        try database.printReport { store throws(StoreError) in
+            try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
+        }
     }
 }
 
@@ -72,10 +70,9 @@ struct FlowsCommand: ParsableCommand {
 
     func run() throws {
         let registry = try servicesFile.registry()
-        do {
-            let store = try CaptureStore(readingFrom: database.db)
-            let filter = ReportFilter(capture: capture, proto: proto, port: port, host: host.flatMap { IPAddress($0) })
-            print(try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit), terminator: "")
-        } catch { throw CLIError(error) }
+        let filter = ReportFilter(capture: capture, proto: proto, port: port, host: host.flatMap { IPAddress($0) })
+        try database.printReport { store throws(StoreError) in
+            try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit)
+        }
     }
 }

@@ -8,6 +8,7 @@ import Darwin
 /// out in place; only a record cut by a chunk boundary is moved to the buffer's front before
 /// the next read. Every byte read is hashed (SHA-256) and counted on the way in.
 struct ChunkedInput: ~Copyable {
+    private let path: String
     private let fd: Int32
     private let ownsDescriptor: Bool
     private var buffer: UnsafeMutableRawPointer
@@ -28,6 +29,7 @@ struct ChunkedInput: ~Copyable {
 
     /// Opens `path`, or standard input for `-`.
     init(path: String) throws(CaptureError) {
+        self.path = path
         if path == "-" {
             fd = STDIN_FILENO
             ownsDescriptor = false
@@ -79,7 +81,7 @@ struct ChunkedInput: ~Copyable {
             let n = read(fd, buffer + end, capacity - end)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .io(path: "input", reason: String(cString: strerror(errno)))
+                throw .io(path: path, reason: String(cString: strerror(errno)))
             }
             if n == 0 { atEOF = true; break }
             digest.update(UnsafeRawBufferPointer(start: buffer + end, count: n))

@@ -31,7 +31,9 @@ public struct PacketFilter: ~Copyable {
         header.caplen = UInt32(record.bytes.count)
         header.len = record.originalLength
         guard let base = record.bytes.baseAddress else {
-            return pcap_offline_filter(program, &header, [UInt8](repeating: 0, count: 1)) != 0
+            // caplen 0: libpcap reads no byte, but wants a pointer.
+            var none: UInt8 = 0
+            return pcap_offline_filter(program, &header, &none) != 0
         }
         return pcap_offline_filter(program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0
     }

@@ -18,8 +18,6 @@ public struct FlowTimeouts: Sendable {
 
 /// Counts of IP packets the tracker could not place in a flow.
 public struct FlowTrackerStatistics: Sendable, Equatable {
-    /// TCP/UDP/SCTP packets whose ports were not captured (also counted as a decode issue).
-    public var withoutPorts: UInt64 = 0
     /// Non-first fragments joined to the flow of their first fragment.
     public var fragmentsJoined: UInt64 = 0
     /// Non-first fragments whose first fragment was not seen (or came later).
@@ -50,10 +48,8 @@ public struct FlowTracker: ~Copyable {
             return
         }
         let proto = packet.ipProtocol
-        if proto.hasPorts && !packet.hasPorts {
-            statistics.withoutPorts += 1
-            return
-        }
+        // A TCP/UDP/SCTP header cut before its ports: counted by its decode issue, in no flow.
+        if proto.hasPorts && !packet.hasPorts { return }
         let (key, side) = FlowKey.canonical(proto: proto, source: packet.source, sourcePort: packet.sourcePort,
                                             destination: packet.destination, destinationPort: packet.destinationPort)
         var index: Int
@@ -71,7 +67,7 @@ public struct FlowTracker: ~Copyable {
         } else {
             index = table.insert(FlowRecord(key: key, firstSender: side))
         }
-        update(index, packet, side: side, wireLength: wireLength, time: time)
+        table[index].account(packet, from: side, wireLength: wireLength, time: time)
         if packet.fragment.isFragment {
             fragments.remember(packet, flow: index, side: side, time: time)
         }
@@ -84,33 +80,6 @@ public struct FlowTracker: ~Copyable {
         if flow.isClosed { return true }
         if let sender = flow.synSender { return sender == side && flow.synSequence != sequence }
         return flow.synAckSender == nil
-    }
-
-    private mutating func update(_ index: Int, _ packet: DecodedPacket, side: FlowSide, wireLength: UInt32, time: Int64) {
-        table[index].withDirection(side) { $0.add(bytes: wireLength, at: time) }
-        let proto = packet.ipProtocol
-        if proto == .tcp && packet.hasTCPFlags {
-            let flags = packet.tcpFlags
-            table[index].withDirection(side) { $0.tcpFlags.formUnion(flags) }
-            var flow = table[index]
-            if flags.isPureSYN && flow.synSender == nil {
-                flow.synSender = side
-                flow.synSequence = packet.tcpSequence
-            }
-            if flags.isSYNACK && flow.synAckSender == nil { flow.synAckSender = side }
-            if !flow.handshakeCompleted, let client = flow.synSender, client == side,
-               flow.synAckSender == client.other, flags.contains(.ack), !flags.contains(.syn) {
-                flow.handshakeCompleted = true
-            }
-            if flags.contains(.fin) {
-                if side == .a { flow.finFromA = true } else { flow.finFromB = true }
-            }
-            if flags.contains(.rst) { flow.reset = true }
-            table[index] = flow
-        } else if (proto == .icmp || proto == .icmpv6) && table[index].packets == 1 {
-            table[index].icmpType = packet.icmpType
-            table[index].icmpCode = packet.icmpCode
-        }
     }
 
     private mutating func joinFragment(_ packet: DecodedPacket, wireLength: UInt32, time: Int64) {
@@ -127,6 +96,35 @@ public struct FlowTracker: ~Copyable {
 }
 
 extension FlowRecord {
+    /// Adds one packet sent by `side`: counters, TCP flags and handshake state, ICMP type.
+    /// Mutates the record where it lies in the table (no copy of the record per packet).
+    mutating func account(_ packet: DecodedPacket, from side: FlowSide, wireLength: UInt32, time: Int64) {
+        let proto = packet.ipProtocol
+        let flags = packet.hasTCPFlags ? packet.tcpFlags : []
+        withDirection(side) {
+            $0.add(bytes: wireLength, at: time)
+            $0.tcpFlags.formUnion(flags)
+        }
+        if proto == .tcp && packet.hasTCPFlags {
+            if flags.isPureSYN && synSender == nil {
+                synSender = side
+                synSequence = packet.tcpSequence
+            }
+            if flags.isSYNACK && synAckSender == nil { synAckSender = side }
+            if !handshakeCompleted, let client = synSender, client == side,
+               synAckSender == client.other, flags.contains(.ack), !flags.contains(.syn) {
+                handshakeCompleted = true
+            }
+            if flags.contains(.fin) {
+                if side == .a { finFromA = true } else { finFromB = true }
+            }
+            if flags.contains(.rst) { reset = true }
+        } else if (proto == .icmp || proto == .icmpv6) && packets == 1 {
+            icmpType = packet.icmpType
+            icmpCode = packet.icmpCode
+        }
+    }
+
     @inline(__always)
     mutating func withDirection(_ side: FlowSide, _ body: (inout DirectionCounters) -> Void) {
         if side == .a { body(&fromA) } else { body(&fromB) }

@@ -59,9 +59,6 @@ public struct Database: ~Copyable {
         guard try statement.step() else { return 0 }
         return Int(statement.int(0))
     }
-
-    /// Rows changed by the last statement.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
 }
 
 /// A transaction failed: in SQLite itself, or in the body, whose error is kept.

@@ -57,5 +57,4 @@ public struct Statement: ~Copyable {
         return String(cString: c)
     }
     public var columnCount: Int32 { sqlite3_column_count(handle) }
-    public func columnName(_ column: Int32) -> String { String(cString: sqlite3_column_name(handle, column)) }
 }
