@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "PortScopeAnalysis",
                 dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeStore"]),
         .target(name: "PortScopeCLI", dependencies: [
-            "PortScopeAnalysis", "PortScopeReport",
+            "PortScopeAnalysis", "PortScopeCapture", "PortScopeReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "portscope", dependencies: ["PortScopeCLI"]),

@@ -60,22 +60,11 @@ public enum CaptureAnalysis {
         if let expression = options.filter {
             do { filter = try PacketFilter(expression) } catch { throw .capture(error) }
         }
-        var tracker = FlowTracker(timeouts: options.timeouts)
-        var issues = DecodeIssueCounts()
-        var totals = Totals()
-        var filteredOut: UInt64 = 0
-
+        var pipeline = PacketPipeline(filter: filter, timeouts: options.timeouts, registry: options.registry)
         do {
             while let record = try file.next() {
-                if filter != nil, try !filter!.matches(record) {
-                    filteredOut += 1
-                    continue
-                }
-                totals.add(record)
-                let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
-                if let issue = packet.issue { issues.add(issue) }
-                tracker.add(packet, wireLength: record.originalLength, time: record.timestamp)
-                if totals.packets & 0xFFFF == 0 { progress(file.bytesRead) }
+                try pipeline.consume(record)
+                if pipeline.totals.packets & 0xFFFF == 0 { progress(file.bytesRead) }
             }
         } catch {
             throw .capture(error)
@@ -90,57 +79,27 @@ public enum CaptureAnalysis {
         summary.size = digest.size
         summary.sha256 = digest.sha256
         summary.filter = options.filter
-        summary.packets = totals.packets
-        summary.bytes = totals.bytes
-        summary.capturedBytes = totals.capturedBytes
-        summary.firstTime = totals.packets > 0 ? totals.first : nil
-        summary.lastTime = totals.packets > 0 ? totals.last : nil
         summary.damage = stats.damage
         summary.status = stats.damage == nil && stats.tornTrailingBytes == 0 ? "complete" : "partial"
-        summary.anomalies = issues.byReason + [
+        pipeline.fill(&summary, sourceAnomalies: [
             ("file.captured_over_snaplen", stats.capturedOverSnaplen),
             ("file.zero_length", stats.zeroLength),
             ("file.original_shorter_than_captured", stats.originalShorterThanCaptured),
             ("file.bad_subsecond", stats.badSubsecond),
             ("file.torn_trailing_bytes", stats.tornTrailingBytes),
-            ("flow.fragments_joined", tracker.statistics.fragmentsJoined),
-            ("flow.fragments_unjoined", tracker.statistics.fragmentsUnjoined),
-            ("filter.excluded", filteredOut),
-        ]
+        ])
 
-        let flowCount = tracker.table.count
-        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: flowCount)
+        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: pipeline.tracker.table.count)
         do throws(StoreError) {
             let existing = try store.capture(withSHA256: digest.sha256)
             if let existing, !options.replace {
                 result.duplicateOf = existing
                 return result
             }
-            result.captureID = try tracker.table.withFlows { flows throws(StoreError) in
-                let inference = ServiceSideInference(flows: flows, registry: options.registry)
-                return try store.record(summary, flows: flows, inference: inference, replacing: existing)
-            }
+            result.captureID = try pipeline.flush(summary, into: store, capture: nil, replacing: existing)
         } catch {
             throw .store(error)
         }
         return result
-    }
-}
-
-/// Running totals over the packets analyzed.
-struct Totals {
-    var packets: UInt64 = 0
-    var bytes: UInt64 = 0
-    var capturedBytes: UInt64 = 0
-    var first: Int64 = 0
-    var last: Int64 = 0
-
-    @inline(__always)
-    mutating func add(_ record: PacketRecord) {
-        if packets == 0 { first = record.timestamp }
-        packets += 1
-        bytes += UInt64(record.originalLength)
-        capturedBytes += UInt64(record.bytes.count)
-        last = record.timestamp
     }
 }

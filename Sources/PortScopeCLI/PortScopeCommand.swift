@@ -6,7 +6,8 @@ public struct PortScopeCommand: ParsableCommand {
         commandName: "portscope",
         abstract: "Which services do hosts really serve and use? Per-port statistics from packet captures.",
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, CapturesCommand.self, ServicesCommand.self, FlowsCommand.self]
+        subcommands: [AnalyzeCommand.self, LiveCommand.self, InterfacesCommand.self, CapturesCommand.self,
+                      ServicesCommand.self, FlowsCommand.self]
     )
     public init() {}
 }

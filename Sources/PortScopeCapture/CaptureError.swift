@@ -9,6 +9,10 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadableHeader(path: String, reason: String)
     /// A capture filter libpcap would not compile.
     case badFilter(expression: String, reason: String)
+    /// An interface could not be opened for capture, or capture on it failed.
+    case interface(name: String, reason: String)
+    /// Root privileges could not be dropped to the user asked for.
+    case privileges(user: String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +20,8 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notACapture(let path): "\(path): not a pcap or pcapng capture file"
         case .unreadableHeader(let path, let reason): "\(path): unreadable capture header: \(reason)"
         case .badFilter(let expression, let reason): "bad filter '\(expression)': \(reason)"
+        case .interface(let name, let reason): "\(name): \(reason)"
+        case .privileges(let user, let reason): "cannot run as user '\(user)': \(reason)"
         }
     }
 }

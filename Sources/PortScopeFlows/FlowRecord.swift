@@ -57,6 +57,8 @@ public struct FlowRecord: Sendable {
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0
     public var end: FlowEnd = .open
+    /// The database row this flow was written to, once it has been.
+    public var row: FlowRow?
 
     @inlinable
     public init(key: FlowKey, firstSender: FlowSide) {
@@ -74,4 +76,24 @@ public struct FlowRecord: Sendable {
     @inlinable public var isClosed: Bool { reset || (finFromA && finFromB) }
     /// Whether the protocol has ports (TCP, UDP, SCTP).
     @inlinable public var hasPorts: Bool { key.proto.hasPorts }
+    /// Whether the flow has no row yet, or changed since its row was written.
+    @inlinable public var needsWrite: Bool {
+        guard let row else { return true }
+        return row.packets != packets || end != .open
+    }
+}
+
+/// Where a flow was written, so a later flush updates that row instead of adding one.
+public struct FlowRow: Sendable, Equatable {
+    public var id: Int64
+    /// The packets the row holds; a flow with more has changed since.
+    public var packets: UInt64
+    /// The service side the row was written with.
+    public var side: ServiceSide
+
+    public init(id: Int64, packets: UInt64, side: ServiceSide) {
+        self.id = id
+        self.packets = packets
+        self.side = side
+    }
 }

@@ -1,8 +1,9 @@
 import PortScopeDecode
 
-/// Every flow of a capture in one array, with an open-addressing index (linear probing) over
-/// the flows still open. Owns its memory: no class, no reference counting per packet.
-/// Growth doubles both arrays, so allocation happens O(log n) times per capture.
+/// The flows in memory in one array, oldest first, with an open-addressing index (linear
+/// probing) over the flows still open. Owns its memory: no class, no reference counting per
+/// packet. Growth doubles both arrays, so allocation happens O(log n) times per capture;
+/// `removeEnded()` drops flows once they are stored for good.
 public struct FlowTable: ~Copyable {
     private var records: UnsafeMutablePointer<FlowRecord>
     private var recordCapacity: Int
@@ -36,6 +37,30 @@ public struct FlowTable: ~Copyable {
     /// The flows, oldest first; valid only during the call.
     public func withFlows<R, E: Error>(_ body: (UnsafeBufferPointer<FlowRecord>) throws(E) -> R) throws(E) -> R {
         try body(UnsafeBufferPointer(start: records, count: count))
+    }
+
+    /// The flows, oldest first, to update in place (keys must not change); valid only during the call.
+    public mutating func withMutableFlows<R, E: Error>(
+        _ body: (UnsafeMutableBufferPointer<FlowRecord>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeMutableBufferPointer(start: records, count: count))
+    }
+
+    /// Drops every ended flow (idle or reused), keeping the order of the rest, and rebuilds the
+    /// index over the open ones. O(flows); called after ended flows are stored.
+    public mutating func removeEnded() {
+        var kept = 0
+        for index in 0..<count {
+            if records[index].end == .open {
+                if kept != index { (records + kept).moveInitialize(from: records + index, count: 1) }
+                kept += 1
+            } else {
+                (records + index).deinitialize(count: 1)
+            }
+        }
+        count = kept
+        slots.update(repeating: -1, count: slotMask + 1)
+        for index in 0..<count { place(Int32(index), in: slots, mask: slotMask) }
+        occupied = count
     }
 
     /// The index of the open flow with this key, if any.
@@ -87,14 +112,16 @@ public struct FlowTable: ~Copyable {
         let grown = UnsafeMutablePointer<Int32>.allocate(capacity: slotCount)
         grown.initialize(repeating: -1, count: slotCount)
         let mask = slotCount - 1
-        for old in 0...slotMask where slots[old] >= 0 {
-            let index = slots[old]
-            var slot = Int(truncatingIfNeeded: records[Int(index)].key.mixedHash) & mask
-            while grown[slot] >= 0 { slot = (slot + 1) & mask }
-            grown[slot] = index
-        }
+        for old in 0...slotMask where slots[old] >= 0 { place(slots[old], in: grown, mask: mask) }
         slots.deallocate()
         slots = grown
         slotMask = mask
+    }
+
+    /// Puts a record index, whose key is not yet in `index`, into the first free slot.
+    private func place(_ record: Int32, in index: UnsafeMutablePointer<Int32>, mask: Int) {
+        var slot = Int(truncatingIfNeeded: records[Int(record)].key.mixedHash) & mask
+        while index[slot] >= 0 { slot = (slot + 1) & mask }
+        index[slot] = record
     }
 }

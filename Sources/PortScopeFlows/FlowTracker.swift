@@ -69,7 +69,7 @@ public struct FlowTracker: ~Copyable {
         }
         table[index].account(packet, from: side, wireLength: wireLength, time: time)
         if packet.fragment.isFragment {
-            fragments.remember(packet, flow: index, side: side, time: time)
+            fragments.remember(packet, key: key, side: side, time: time)
         }
     }
 
@@ -82,14 +82,38 @@ public struct FlowTracker: ~Copyable {
         return flow.synAckSender == nil
     }
 
+    /// Ends (as idle) every open flow silent for longer than its timeout at `now` (ns), so
+    /// the next flush stores it for good and `removeStored()` frees it.
+    public mutating func expireIdle(now: Int64) {
+        let timeouts = self.timeouts
+        table.withMutableFlows { flows in
+            for i in flows.indices where flows[i].end == .open {
+                let idle = flows[i].key.proto == .tcp ? timeouts.tcp : timeouts.other
+                if now - flows[i].lastTime > idle { flows[i].end = .idle }
+            }
+        }
+    }
+
+    /// The flows in memory, to update in place (their keys must not change).
+    public mutating func withMutableFlows<R, E: Error>(
+        _ body: (UnsafeMutableBufferPointer<FlowRecord>) throws(E) -> R) throws(E) -> R {
+        try table.withMutableFlows(body)
+    }
+
+    /// Frees the ended flows; call once they are stored (they need no further write).
+    public mutating func removeStored() {
+        table.removeEnded()
+    }
+
     private mutating func joinFragment(_ packet: DecodedPacket, wireLength: UInt32, time: Int64) {
-        guard let (index, firstSide) = fragments.lookup(packet, time: time), index < table.count,
-              table[index].end == .open else {
+        // The flow must still be open and older than the first fragment (not a later reuse of its ports).
+        guard let first = fragments.lookup(packet, time: time), let index = table.find(first.key),
+              table[index].end == .open, table[index].firstTime <= first.firstSeen else {
             statistics.fragmentsUnjoined += 1
             return
         }
         statistics.fragmentsJoined += 1
-        table[index].withDirection(firstSide) { $0.add(bytes: wireLength, at: time) }
+        table[index].withDirection(first.side) { $0.add(bytes: wireLength, at: time) }
         table[index].fragmentPackets += 1
         table[index].fragmentBytes += UInt64(wireLength)
     }

@@ -1,17 +1,17 @@
 import PortScopeDecode
 
-/// Remembers recent first fragments — (source, destination, protocol, identification) → flow —
-/// so later fragments of the same datagram can join that flow. Fixed size and direct-mapped:
-/// a colliding datagram overwrites an older one; entries older than `lifetime` are ignored.
+/// Remembers recent first fragments — (source, destination, protocol, identification) → flow
+/// key — so later fragments of the same datagram can join that flow. Keys, not table indices,
+/// so the table may drop stored flows in between. Fixed size and direct-mapped: a colliding
+/// datagram overwrites an older one; entries older than `lifetime` are ignored.
 struct FragmentCache: ~Copyable {
     private struct Entry {
-        var source: IPAddress
-        var destination: IPAddress
-        var identification: UInt32
-        var proto: IPProtocol
+        /// The flow of the first fragment; its sender was `side`.
+        var key: FlowKey
         var side: FlowSide
-        var flow: Int32
+        var identification: UInt32
         var time: Int64
+        var used: Bool
     }
 
     private static let size = 4096
@@ -21,8 +21,9 @@ struct FragmentCache: ~Copyable {
 
     init() {
         entries = .allocate(capacity: FragmentCache.size)
-        entries.initialize(repeating: Entry(source: .zero, destination: .zero, identification: 0, proto: .hopByHop,
-                                            side: .a, flow: -1, time: 0), count: FragmentCache.size)
+        let unused = FlowKey(proto: .hopByHop, addressA: .zero, portA: 0, addressB: .zero, portB: 0)
+        entries.initialize(repeating: Entry(key: unused, side: .a, identification: 0, time: 0, used: false),
+                           count: FragmentCache.size)
     }
 
     deinit { entries.deallocate() }
@@ -33,17 +34,19 @@ struct FragmentCache: ~Copyable {
         return Int(truncatingIfNeeded: h >> 40) & (FragmentCache.size - 1)
     }
 
-    func remember(_ packet: DecodedPacket, flow: Int, side: FlowSide, time: Int64) {
-        entries[slot(packet)] = Entry(source: packet.source, destination: packet.destination,
-                                      identification: packet.fragment.identification, proto: packet.ipProtocol,
-                                      side: side, flow: Int32(flow), time: time)
+    /// Notes the first fragment `packet`, sent by `side` of the flow `key`.
+    func remember(_ packet: DecodedPacket, key: FlowKey, side: FlowSide, time: Int64) {
+        entries[slot(packet)] = Entry(key: key, side: side, identification: packet.fragment.identification,
+                                      time: time, used: true)
     }
 
-    func lookup(_ packet: DecodedPacket, time: Int64) -> (Int, FlowSide)? {
+    /// The flow key and sending side of the first fragment of `packet`'s datagram, when seen
+    /// within the lifetime, and when it was seen.
+    func lookup(_ packet: DecodedPacket, time: Int64) -> (key: FlowKey, side: FlowSide, firstSeen: Int64)? {
         let e = entries[slot(packet)]
-        guard e.flow >= 0, e.source == packet.source, e.destination == packet.destination,
-              e.identification == packet.fragment.identification, e.proto == packet.ipProtocol,
+        guard e.used, e.key.proto == packet.ipProtocol, e.identification == packet.fragment.identification,
+              e.key.address(e.side) == packet.source, e.key.address(e.side.other) == packet.destination,
               time - e.time <= FragmentCache.lifetime else { return nil }
-        return (Int(e.flow), e.side)
+        return (e.key, e.side, e.time)
     }
 }

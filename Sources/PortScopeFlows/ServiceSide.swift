@@ -31,8 +31,8 @@ public struct ServiceSide: Sendable, Equatable {
     public var client: FlowSide { server.other }
 }
 
-/// Decides the server of each flow of a capture. Built from all its flows, since port fan-in
-/// is learned across the whole capture.
+/// Decides the server of each flow of a capture. Port fan-in is learned from the flows it is
+/// shown (`learn`), so decide after learning every flow that will be decided together.
 public struct ServiceSideInference: Sendable {
     private struct Endpoint: Hashable {
         var proto: IPProtocol
@@ -44,14 +44,23 @@ public struct ServiceSideInference: Sendable {
     private var peerPorts: [Endpoint: UInt16?] = [:]
     private let registry: ServiceRegistry
 
+    /// An inference that has learned nothing yet.
+    public init(registry: ServiceRegistry) {
+        self.registry = registry
+    }
+
     /// Learns fan-in from `flows`.
     public init(flows: UnsafeBufferPointer<FlowRecord>, registry: ServiceRegistry) {
         self.registry = registry
         peerPorts.reserveCapacity(flows.count)
-        for flow in flows where flow.hasPorts {
-            note(Endpoint(proto: flow.key.proto, address: flow.key.addressA, port: flow.key.portA), peer: flow.key.portB)
-            note(Endpoint(proto: flow.key.proto, address: flow.key.addressB, port: flow.key.portB), peer: flow.key.portA)
-        }
+        for flow in flows { learn(flow) }
+    }
+
+    /// Notes the peer ports of `flow`'s endpoints. Learning a flow again changes nothing.
+    public mutating func learn(_ flow: FlowRecord) {
+        guard flow.hasPorts else { return }
+        note(Endpoint(proto: flow.key.proto, address: flow.key.addressA, port: flow.key.portA), peer: flow.key.portB)
+        note(Endpoint(proto: flow.key.proto, address: flow.key.addressB, port: flow.key.portB), peer: flow.key.portA)
     }
 
     private mutating func note(_ endpoint: Endpoint, peer: UInt16) {

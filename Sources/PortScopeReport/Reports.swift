@@ -41,35 +41,25 @@ public enum Reports {
     /// Per service port: the traffic of flows whose server used that port.
     public static func services(_ store: borrowing CaptureStore, filter: ReportFilter, sort: ServiceSort,
                                 registry: ServiceRegistry) throws(StoreError) -> Report {
-        // The same conditions apply to service_ports (s) and host_services (h).
-        var onServices: [String] = [], onHosts: [String] = []
+        var conditions: [String] = []
         var bindings: [Statement.Value] = []
-        func condition(_ s: String, _ h: String, _ value: Statement.Value) {
-            onServices.append(s + " = ?")
-            onHosts.append(h + " = ?")
-            bindings.append(value)
-        }
-        if let capture = filter.capture { condition("s.capture_id", "capture_id", .int(capture)) }
-        if let proto = filter.proto { condition("s.proto", "proto", .text(proto.name)) }
-        if let port = filter.port { condition("s.port", "server_port", .int(Int64(port))) }
-        func clause(_ parts: [String]) -> String { parts.isEmpty ? "" : "WHERE " + parts.joined(separator: " AND ") }
+        if let capture = filter.capture { conditions.append("capture_id = ?"); bindings.append(.int(capture)) }
+        if let proto = filter.proto { conditions.append("proto = ?"); bindings.append(.text(proto.name)) }
+        if let port = filter.port { conditions.append("server_port = ?"); bindings.append(.int(Int64(port))) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch sort {
         case .bytes: "bytes DESC, packets DESC"
         case .packets: "packets DESC, bytes DESC"
         case .flows: "flows DESC, bytes DESC"
         }
+        // service_ports per capture, summed over the captures selected; peers counted once.
         let rows = try store.rows("""
-            WITH peers AS (
-                SELECT proto, server_port AS port, COUNT(DISTINCT client_addr) AS clients,
-                       COUNT(DISTINCT server_addr) AS servers
-                FROM host_services \(clause(onHosts)) GROUP BY proto, server_port)
-            SELECT s.proto, s.port, SUM(s.packets_c2s + s.packets_s2c) AS packets, SUM(s.bytes_c2s + s.bytes_s2c) AS bytes,
-                   SUM(s.flows) AS flows, p.clients, p.servers, SUM(s.packets_c2s), SUM(s.packets_s2c),
-                   SUM(s.bytes_c2s), SUM(s.bytes_s2c), MIN(s.first_ns), MAX(s.last_ns)
-            FROM service_ports s JOIN peers p ON p.proto = s.proto AND p.port = s.port
-            \(clause(onServices))
-            GROUP BY s.proto, s.port ORDER BY \(order), s.proto, s.port
-            """, bindings + bindings)
+            SELECT proto, server_port, SUM(packets_c2s + packets_s2c) AS packets, SUM(bytes_c2s + bytes_s2c) AS bytes,
+                   SUM(flows) AS flows, COUNT(DISTINCT client_addr), COUNT(DISTINCT server_addr),
+                   SUM(packets_c2s), SUM(packets_s2c), SUM(bytes_c2s), SUM(bytes_s2c), MIN(first_ns), MAX(last_ns)
+            FROM host_services \(whereClause)
+            GROUP BY proto, server_port ORDER BY \(order), proto, server_port
+            """, bindings)
         let columns: [ReportColumn] = [
             ReportColumn("proto"), ReportColumn("port", numeric: true), ReportColumn("service"), ReportColumn("class"),
             ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true), ReportColumn("flows", numeric: true),

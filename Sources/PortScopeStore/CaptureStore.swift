@@ -117,24 +117,48 @@ public struct CaptureStore: ~Copyable {
         }
     }
 
-    /// Stores a capture, its flows (with each one's service side) and its aggregates in one
-    /// transaction, after deleting `replacing` if given. Returns the new capture's id.
-    public func record(_ summary: CaptureSummary, flows: UnsafeBufferPointer<FlowRecord>,
-                       inference: ServiceSideInference, replacing: Int64? = nil) throws(StoreError) -> Int64 {
-        do throws(TransactionError<SQLiteError>) {
-            return try db.transaction { () throws(SQLiteError) -> Int64 in
-                if let replacing {
-                    var delete = try db.prepare("DELETE FROM captures WHERE id = ?")
-                    try delete.run([.int(replacing)])
-                }
-                let id = try insertCapture(summary, flowCount: flows.count)
-                try insertFlows(flows, capture: id, inference: inference)
-                for sql in Schema.aggregates {
-                    var aggregate = try db.prepare(sql)
-                    try aggregate.run([.int(id)])
-                }
-                return id
+    /// Writes a capture and every flow that changed since the last flush, in one transaction:
+    /// - the capture row: created when `capture` is nil (after deleting `replacing`, if given),
+    ///   then set from `summary`, with its anomalies;
+    /// - new flows, and flows with new packets, updated in place.
+    ///
+    /// Each flow's service side is decided from the fan-in `inference` has learned (it learns
+    /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
+    /// learned later may outweigh the weaker evidence a flow was first written with; a flow's
+    /// side is final once it has ended and been stored. The aggregates follow from the flow rows
+    /// by trigger. Only after the commit does each written flow remember its row: if the flush
+    /// fails, nothing in the database or in `flows` changes, and a later flush writes the same
+    /// flows again. Returns the capture's id.
+    public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
+                      flows: UnsafeMutableBufferPointer<FlowRecord>,
+                      inference: inout ServiceSideInference) throws(StoreError) -> Int64 {
+        for flow in flows where flow.row == nil { inference.learn(flow) }
+        var plan: [FlowWrite] = []
+        for index in flows.indices {
+            let side = inference.decide(flows[index])
+            if flows[index].needsWrite || side != flows[index].row?.side { plan.append(FlowWrite(index: index, side: side)) }
+        }
+        let (id, newIDs) = try inTransaction { () throws(SQLiteError) -> (Int64, [Int64?]) in
+            if let replacing {
+                var delete = try db.prepare("DELETE FROM captures WHERE id = ?")
+                try delete.run([.int(replacing)])
             }
+            var id = capture ?? 0
+            if capture == nil { id = try insertCapture(summary) }
+            let newIDs = try writeFlows(plan, of: flows, capture: id)
+            try updateCapture(id, summary, newFlows: newIDs.count { $0 != nil })
+            return (id, newIDs)
+        }
+        for (write, newID) in zip(plan, newIDs) {
+            let flow = flows[write.index]
+            flows[write.index].row = FlowRow(id: newID ?? flow.row!.id, packets: flow.packets, side: write.side)
+        }
+        return id
+    }
+
+    private func inTransaction<R>(_ body: () throws(SQLiteError) -> R) throws(StoreError) -> R {
+        do throws(TransactionError<SQLiteError>) {
+            return try db.transaction(body)
         } catch {
             switch error {
             case .database(let e), .body(let e): throw .sqlite(path: path, e)
@@ -142,42 +166,68 @@ public struct CaptureStore: ~Copyable {
         }
     }
 
-    private func insertCapture(_ s: CaptureSummary, flowCount: Int) throws(SQLiteError) -> Int64 {
+    private func insertCapture(_ s: CaptureSummary) throws(SQLiteError) -> Int64 {
         var insert = try db.prepare("""
-            INSERT INTO captures (source, kind, format, size, sha256, link_types, filter, first_ns, last_ns,
-                packets, bytes, captured_bytes, flows, status, damage, tool_version, analyzed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            INSERT INTO captures (source, kind, format, link_types, packets, bytes, captured_bytes, flows, status,
+                tool_version, analyzed_at)
+            VALUES (?, ?, ?, '', 0, 0, 0, 0, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            """)
+        try insert.run([.text(s.source), .text(s.kind), .text(s.format), .text(s.status), .text(CaptureStore.toolVersion)])
+        return sqlite3_last_insert_rowid(db.handle)
+    }
+
+    private func updateCapture(_ id: Int64, _ s: CaptureSummary, newFlows: Int) throws(SQLiteError) {
+        var update = try db.prepare("""
+            UPDATE captures SET size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
+                packets = ?, bytes = ?, captured_bytes = ?, flows = flows + ?, status = ?, damage = ?,
+                received = ?, dropped_kernel = ?, dropped_interface = ?
+            WHERE id = ?
             """)
         func optional(_ v: Int64?) -> Statement.Value { v.map { .int($0) } ?? .null }
+        func optional(_ v: UInt64?) -> Statement.Value { v.map { .int(Int64(clamping: $0)) } ?? .null }
         func optional(_ v: String?) -> Statement.Value { v.map { .text($0) } ?? .null }
-        try insert.run([
-            .text(s.source), .text(s.kind), .text(s.format), optional(s.size.map { Int64($0) }), optional(s.sha256),
-            .text(s.linkTypes.joined(separator: ",")), optional(s.filter), optional(s.firstTime), optional(s.lastTime),
-            .int(Int64(s.packets)), .int(Int64(s.bytes)), .int(Int64(s.capturedBytes)), .int(Int64(flowCount)),
-            .text(s.status), optional(s.damage), .text(CaptureStore.toolVersion),
+        try update.run([
+            optional(s.size), optional(s.sha256), .text(s.linkTypes.joined(separator: ",")), optional(s.filter),
+            optional(s.firstTime), optional(s.lastTime), .int(Int64(s.packets)), .int(Int64(s.bytes)),
+            .int(Int64(s.capturedBytes)), .int(Int64(newFlows)), .text(s.status), optional(s.damage),
+            optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(id),
         ])
-        let id = sqlite3_last_insert_rowid(db.handle)
+        var clear = try db.prepare("DELETE FROM capture_anomalies WHERE capture_id = ?")
+        try clear.run([.int(id)])
         var anomaly = try db.prepare("INSERT INTO capture_anomalies (capture_id, reason, packets) VALUES (?, ?, ?)")
         for (reason, packets) in s.anomalies where packets > 0 {
             try anomaly.run([.int(id), .text(reason), .int(Int64(packets))])
         }
-        return id
     }
 
-    private func insertFlows(_ flows: UnsafeBufferPointer<FlowRecord>, capture: Int64,
-                             inference: ServiceSideInference) throws(SQLiteError) {
+    /// A flow a flush writes, and the service side it is written with.
+    private struct FlowWrite {
+        var index: Int
+        var side: ServiceSide
+    }
+
+    /// Inserts or updates each planned flow, in order. Returns each one's new row id, or nil
+    /// when its existing row was updated.
+    private func writeFlows(_ plan: [FlowWrite], of flows: UnsafeMutableBufferPointer<FlowRecord>,
+                            capture: Int64) throws(SQLiteError) -> [Int64?] {
+        let columns = """
+            client_addr, client_port, server_addr, server_port, decided_by, first_ns, last_ns, packets_c2s, bytes_c2s,
+            packets_s2c, bytes_s2c, fragment_packets, tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code
+            """
         var insert = try db.prepare("""
-            INSERT INTO flows (capture_id, proto, client_addr, client_port, server_addr, server_port, decided_by,
-                first_ns, last_ns, packets_c2s, bytes_c2s, packets_s2c, bytes_s2c, fragment_packets,
-                tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code)
+            INSERT INTO flows (\(columns), capture_id, proto)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for flow in flows {
-            let side = inference.decide(flow)
+        var update = try db.prepare("""
+            UPDATE flows SET (\(columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?
+            """)
+        var newIDs: [Int64?] = []
+        newIDs.reserveCapacity(plan.count)
+        for write in plan {
+            let flow = flows[write.index], side = write.side
             let c = flow.counters(side.client), s = flow.counters(side.server)
             let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
             let values: [Statement.Value] = [
-                .int(capture), .text(flow.key.proto.name),
                 .text(flow.key.address(side.client).description), .int(Int64(flow.key.port(side.client))),
                 .text(flow.key.address(side.server).description), .int(Int64(flow.key.port(side.server))),
                 .text(side.decidedBy.rawValue), .int(flow.firstTime), .int(flow.lastTime),
@@ -187,8 +237,15 @@ public struct CaptureStore: ~Copyable {
                 .int(flow.handshakeCompleted ? 1 : 0), .text(flow.end.name),
                 isICMP ? .int(Int64(flow.icmpType)) : .null, isICMP ? .int(Int64(flow.icmpCode)) : .null,
             ]
-            try insert.run(values)
+            if let row = flow.row {
+                try update.run(values + [.int(row.id)])
+                newIDs.append(nil)
+            } else {
+                try insert.run(values + [.int(capture), .text(flow.key.proto.name)])
+                newIDs.append(sqlite3_last_insert_rowid(db.handle))
+            }
         }
+        return newIDs
     }
 }
 
@@ -203,6 +260,17 @@ extension FlowEnd {
 }
 
 extension CaptureStore {
+    /// The busiest service ports of a capture, by packets, as `proto/port`.
+    public func topServicePorts(capture: Int64, limit: Int) throws(StoreError) -> [(port: String, packets: Int64)] {
+        try rows("""
+            SELECT proto || '/' || server_port, SUM(packets_c2s + packets_s2c) AS packets FROM host_services
+            WHERE capture_id = ? GROUP BY proto, server_port ORDER BY packets DESC, proto, server_port LIMIT ?
+            """, [.int(capture), .int(Int64(limit))]).map { row in
+            guard case .text(let port) = row[0], case .int(let packets) = row[1] else { return ("", 0) }
+            return (port, packets)
+        }
+    }
+
     /// Runs a read query and returns every row (columns as SQLite typed them).
     public func rows(_ sql: String, _ bindings: [Statement.Value] = []) throws(StoreError) -> [[Statement.Value]] {
         do {

@@ -18,9 +18,15 @@ public struct CaptureSummary: Sendable {
     public var bytes: UInt64 = 0
     /// Sum of captured lengths.
     public var capturedBytes: UInt64 = 0
-    /// `complete`, `partial` (damage stopped the reading), or `running` (live).
+    /// `complete`, `partial` (damage or an error stopped the reading), or `running` (live,
+    /// between flushes; also what a live run killed without a final flush leaves).
     public var status: String = "complete"
     public var damage: String?
+    /// Live capture: libpcap's counters at the last flush — packets the filter passed, packets
+    /// the kernel dropped for lack of buffer space, and packets the interface dropped.
+    public var received: UInt64?
+    public var droppedByKernel: UInt64?
+    public var droppedByInterface: UInt64?
     /// Packets by the reason they were not decoded fully, and file-level anomalies.
     public var anomalies: [(reason: String, packets: UInt64)] = []
 

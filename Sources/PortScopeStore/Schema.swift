@@ -87,24 +87,68 @@ enum Schema {
             PRIMARY KEY (capture_id, proto, server_addr, server_port, client_addr)
         ) WITHOUT ROWID;
         """,
+        // v2: live captures (libpcap's counters; rows written in flushes, so the aggregates
+        // follow each flow row by trigger) and service_ports as a view of host_services.
+        """
+        ALTER TABLE captures ADD COLUMN received INTEGER;
+        ALTER TABLE captures ADD COLUMN dropped_kernel INTEGER;
+        ALTER TABLE captures ADD COLUMN dropped_interface INTEGER;
+        DROP TABLE service_ports;
+        CREATE VIEW service_ports AS
+        SELECT capture_id, proto, server_port AS port,
+               SUM(packets_c2s) AS packets_c2s, SUM(bytes_c2s) AS bytes_c2s,
+               SUM(packets_s2c) AS packets_s2c, SUM(bytes_s2c) AS bytes_s2c, SUM(flows) AS flows,
+               COUNT(DISTINCT client_addr) AS clients, COUNT(DISTINCT server_addr) AS servers,
+               MIN(first_ns) AS first_ns, MAX(last_ns) AS last_ns
+        FROM host_services GROUP BY capture_id, proto, server_port;
+        CREATE TRIGGER flows_insert_host_services AFTER INSERT ON flows
+        WHEN NEW.proto IN ('tcp', 'udp', 'sctp') BEGIN
+            \(addToHostServices)
+        END;
+        -- A flow row updated on the same service key: its figures only grow.
+        CREATE TRIGGER flows_update_host_services AFTER UPDATE ON flows
+        WHEN NEW.proto IN ('tcp', 'udp', 'sctp') AND \(sameKey) BEGIN
+            UPDATE host_services SET handshakes = handshakes + NEW.handshake - OLD.handshake,
+                packets_c2s = packets_c2s + NEW.packets_c2s - OLD.packets_c2s,
+                bytes_c2s = bytes_c2s + NEW.bytes_c2s - OLD.bytes_c2s,
+                packets_s2c = packets_s2c + NEW.packets_s2c - OLD.packets_s2c,
+                bytes_s2c = bytes_s2c + NEW.bytes_s2c - OLD.bytes_s2c,
+                first_ns = min(first_ns, NEW.first_ns), last_ns = max(last_ns, NEW.last_ns)
+            WHERE \(oldKey);
+        END;
+        -- A flow re-decided to the other side (live: fan-in learned later): out of its old
+        -- service key (whose times are recomputed, or which goes when it has no flow left), into the new.
+        CREATE TRIGGER flows_move_host_services AFTER UPDATE ON flows
+        WHEN NEW.proto IN ('tcp', 'udp', 'sctp') AND NOT (\(sameKey)) BEGIN
+            UPDATE host_services SET flows = flows - 1, handshakes = handshakes - OLD.handshake,
+                packets_c2s = packets_c2s - OLD.packets_c2s, bytes_c2s = bytes_c2s - OLD.bytes_c2s,
+                packets_s2c = packets_s2c - OLD.packets_s2c, bytes_s2c = bytes_s2c - OLD.bytes_s2c,
+                first_ns = coalesce((SELECT MIN(first_ns) FROM flows WHERE \(oldKey)), first_ns),
+                last_ns = coalesce((SELECT MAX(last_ns) FROM flows WHERE \(oldKey)), last_ns)
+            WHERE \(oldKey);
+            DELETE FROM host_services WHERE \(oldKey) AND flows = 0;
+            \(addToHostServices)
+        END;
+        """,
     ]
 
-    /// Aggregates of one capture's flows (parameter 1: the capture id), in SQL so there is one
-    /// definition of each figure.
-    static let aggregates = [
+    // Pieces of migration v2's triggers (part of that migration: never edit).
+    /// Adds the NEW flow row to its host_services row.
+    private static let addToHostServices = """
+        INSERT INTO host_services VALUES (NEW.capture_id, NEW.proto, NEW.server_addr, NEW.server_port,
+                NEW.client_addr, 1, NEW.handshake, NEW.packets_c2s, NEW.bytes_c2s, NEW.packets_s2c, NEW.bytes_s2c,
+                NEW.first_ns, NEW.last_ns)
+            ON CONFLICT DO UPDATE SET flows = flows + 1, handshakes = handshakes + excluded.handshakes,
+                packets_c2s = packets_c2s + excluded.packets_c2s, bytes_c2s = bytes_c2s + excluded.bytes_c2s,
+                packets_s2c = packets_s2c + excluded.packets_s2c, bytes_s2c = bytes_s2c + excluded.bytes_s2c,
+                first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns);
         """
-        INSERT INTO host_services
-        SELECT capture_id, proto, server_addr, server_port, client_addr, COUNT(*), SUM(handshake),
-               SUM(packets_c2s), SUM(bytes_c2s), SUM(packets_s2c), SUM(bytes_s2c), MIN(first_ns), MAX(last_ns)
-        FROM flows WHERE capture_id = ?1 AND proto IN ('tcp', 'udp', 'sctp')
-        GROUP BY proto, server_addr, server_port, client_addr
-        """,
+    /// The host_services key of the OLD flow row.
+    private static let oldKey = """
+        capture_id = OLD.capture_id AND proto = OLD.proto AND server_addr = OLD.server_addr \
+        AND server_port = OLD.server_port AND client_addr = OLD.client_addr
         """
-        INSERT INTO service_ports
-        SELECT capture_id, proto, server_port, SUM(packets_c2s), SUM(bytes_c2s), SUM(packets_s2c), SUM(bytes_s2c),
-               SUM(flows), COUNT(DISTINCT client_addr), COUNT(DISTINCT server_addr), MIN(first_ns), MAX(last_ns)
-        FROM host_services WHERE capture_id = ?1
-        GROUP BY proto, server_port
-        """,
-    ]
+    private static let sameKey = """
+        NEW.server_addr = OLD.server_addr AND NEW.server_port = OLD.server_port AND NEW.client_addr = OLD.client_addr
+        """
 }

@@ -1,0 +1,156 @@
+import PortScopeCapture
+import PortScopeFlows
+import PortScopeStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings of a `live` run.
+public struct LiveOptions: Sendable {
+    public var capture: LiveCaptureOptions
+    /// Stop after this many nanoseconds.
+    public var duration: Int64?
+    /// Stop after this many packets.
+    public var count: UInt64?
+    /// Nanoseconds between flushes to the database.
+    public var flushInterval: Int64 = 10_000_000_000
+    public var registry = ServiceRegistry.iana
+    public var timeouts = FlowTimeouts.standard
+
+    public init(capture: LiveCaptureOptions) {
+        self.capture = capture
+    }
+}
+
+/// Why a live run stopped.
+public enum LiveStop: String, Sendable {
+    case signal, duration, count
+    /// Capture failed (the interface went away): what was captured is stored, status `partial`.
+    case error
+}
+
+/// What a live run shows while it runs.
+public struct LiveStatus: Sendable {
+    public var captureID: Int64
+    public var packets: UInt64
+    public var bytes: UInt64
+    public var flowsInMemory: Int
+    public var storedFlows: Int
+    public var statistics: LiveCaptureStatistics
+    /// The busiest service ports at the last flush, as `tcp/443`, by packets.
+    public var topPorts: [(port: String, packets: Int64)]
+    /// The last flush's error, when it failed (its flows are kept and written by the next one).
+    public var flushError: String?
+}
+
+/// What a live run did.
+public struct LiveResult: Sendable {
+    public var captureID: Int64
+    public var summary: CaptureSummary
+    public var flows: Int
+    public var stop: LiveStop
+}
+
+/// Captures from an interface through the same pipeline as `analyze`, flushing every interval
+/// and at the stop: the `live` command.
+public enum LiveAnalysis {
+    /// Runs until a stop signal (`StopSignal`), the duration or the count. The capture row is
+    /// created at once (status `running`) and brought up to date by every flush; idle flows are
+    /// stored for good and freed at each flush, so memory follows the open flows only.
+    /// `status` is called about once a second.
+    public static func run(_ capture: borrowing LiveCapture, store: borrowing CaptureStore, options: LiveOptions,
+                           status: (LiveStatus) -> Void = { _ in }) throws(AnalysisError) -> LiveResult {
+        var pipeline = PacketPipeline(filter: nil, timeouts: options.timeouts, registry: options.registry)
+        var summary = CaptureSummary(source: capture.interface, kind: "interface", format: "live",
+                                     linkTypes: [capture.linkType.description])
+        summary.filter = options.capture.filter
+        summary.status = "running"
+        func update(_ summary: inout CaptureSummary, _ pipeline: borrowing PacketPipeline, _ stats: LiveCaptureStatistics) {
+            pipeline.fill(&summary, sourceAnomalies: [])
+            summary.received = stats.received
+            summary.droppedByKernel = stats.droppedByKernel
+            summary.droppedByInterface = stats.droppedByInterface
+        }
+
+        update(&summary, pipeline, capture.statistics())
+        let id: Int64
+        do { id = try pipeline.flush(summary, into: store, capture: nil) } catch { throw .store(error) }
+
+        let second: Int64 = 1_000_000_000
+        let start = monotonicNow()
+        let deadline = options.duration.map { start + $0 }
+        var nextFlush = start + options.flushInterval, nextStatus = start + second
+        var topPorts: [(port: String, packets: Int64)] = []
+        var flushError: String?
+        var stop: LiveStop?
+        func remaining(_ pipeline: borrowing PacketPipeline) -> UInt64 {
+            options.count.map { $0 - min($0, pipeline.totals.packets) } ?? .max
+        }
+        func read(_ pipeline: inout PacketPipeline) -> String? {
+            do {
+                _ = try capture.readAvailable(limit: remaining(pipeline)) { record throws(CaptureError) in
+                    try pipeline.consume(record)
+                }
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+
+        while stop == nil {
+            let now = monotonicNow()
+            let wake = min(nextFlush, nextStatus, deadline ?? .max)
+            capture.wait(milliseconds: Int32(clamping: max(0, min(250, (wake - now) / 1_000_000))))
+            if let failure = read(&pipeline) {
+                summary.damage = failure
+                stop = .error
+            } else if StopSignal.pending != nil {
+                // Packets already in the kernel's buffer were captured before the stop: keep them.
+                if let failure = read(&pipeline) {
+                    summary.damage = failure
+                    stop = .error
+                } else {
+                    stop = .signal
+                }
+            } else if remaining(pipeline) == 0 {
+                stop = .count
+            } else if let deadline, monotonicNow() >= deadline {
+                stop = .duration
+            }
+            let after = monotonicNow()
+            if stop == nil && after >= nextFlush {
+                pipeline.expireIdle(now: realtimeNow())
+                update(&summary, pipeline, capture.statistics())
+                do {
+                    _ = try pipeline.flush(summary, into: store, capture: id)
+                    flushError = nil
+                    topPorts = (try? store.topServicePorts(capture: id, limit: 3)) ?? topPorts
+                } catch {
+                    // Kept in memory and written by the next flush; shown on the status line.
+                    flushError = error.description
+                }
+                nextFlush = after + options.flushInterval
+            }
+            if after >= nextStatus || stop != nil {
+                status(LiveStatus(captureID: id, packets: pipeline.totals.packets, bytes: pipeline.totals.bytes,
+                                  flowsInMemory: pipeline.tracker.table.count, storedFlows: pipeline.storedFlows,
+                                  statistics: capture.statistics(), topPorts: topPorts, flushError: flushError))
+                nextStatus = after + second
+            }
+        }
+
+        update(&summary, pipeline, capture.statistics())
+        summary.status = stop == .error ? "partial" : "complete"
+        do { _ = try pipeline.flush(summary, into: store, capture: id) } catch { throw .store(error) }
+        return LiveResult(captureID: id, summary: summary, flows: pipeline.storedFlows, stop: stop ?? .signal)
+    }
+
+    private static func monotonicNow() -> Int64 { now(CLOCK_MONOTONIC) }
+    private static func realtimeNow() -> Int64 { now(CLOCK_REALTIME) }
+    private static func now(_ clock: clockid_t) -> Int64 {
+        var time = timespec()
+        clock_gettime(clock, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}

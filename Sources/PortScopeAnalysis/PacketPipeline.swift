@@ -1,0 +1,89 @@
+import PortScopeCapture
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeStore
+
+/// The one path every packet takes, from a file or an interface: filter, totals, decode,
+/// flows; and the flush that stores what changed. `analyze` and `live` differ only in where
+/// records come from and when they flush.
+struct PacketPipeline: ~Copyable {
+    private var filter: PacketFilter?
+    private(set) var tracker: FlowTracker
+    private var issues = DecodeIssueCounts()
+    private(set) var totals = Totals()
+    private var filteredOut: UInt64 = 0
+    private var inference: ServiceSideInference
+    /// Flow rows written so far.
+    private(set) var storedFlows = 0
+
+    init(filter: consuming PacketFilter?, timeouts: FlowTimeouts, registry: ServiceRegistry) {
+        self.filter = filter
+        tracker = FlowTracker(timeouts: timeouts)
+        inference = ServiceSideInference(registry: registry)
+    }
+
+    /// Counts, decodes and tracks one packet (unless the filter excludes it).
+    @inline(__always)
+    mutating func consume(_ record: PacketRecord) throws(CaptureError) {
+        if filter != nil, try !filter!.matches(record) {
+            filteredOut += 1
+            return
+        }
+        totals.add(record)
+        let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
+        if let issue = packet.issue { issues.add(issue) }
+        tracker.add(packet, wireLength: record.originalLength, time: record.timestamp)
+    }
+
+    /// Sets the packet figures of `summary`: totals, times, and the packets not fully decoded
+    /// or noted, by reason (after any the source added itself).
+    func fill(_ summary: inout CaptureSummary, sourceAnomalies: [(reason: String, packets: UInt64)]) {
+        summary.packets = totals.packets
+        summary.bytes = totals.bytes
+        summary.capturedBytes = totals.capturedBytes
+        summary.firstTime = totals.packets > 0 ? totals.first : nil
+        summary.lastTime = totals.packets > 0 ? totals.last : nil
+        summary.anomalies = issues.byReason + sourceAnomalies + [
+            ("flow.fragments_joined", tracker.statistics.fragmentsJoined),
+            ("flow.fragments_unjoined", tracker.statistics.fragmentsUnjoined),
+            ("filter.excluded", filteredOut),
+        ]
+    }
+
+    /// Ends the flows idle at `now` (ns), so the next flush stores them for good and frees them.
+    mutating func expireIdle(now: Int64) {
+        tracker.expireIdle(now: now)
+    }
+
+    /// Writes `summary` and the flows that changed into `store` in one transaction, then frees
+    /// the flows that ended. Returns the capture's id (a new row when `capture` is nil).
+    mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
+                        replacing: Int64? = nil) throws(StoreError) -> Int64 {
+        let (id, newRows) = try tracker.withMutableFlows { flows throws(StoreError) -> (Int64, Int) in
+            let unstored = flows.count { $0.row == nil }
+            return (try store.flush(summary, capture: capture, replacing: replacing, flows: flows, inference: &inference),
+                    unstored)
+        }
+        storedFlows += newRows
+        tracker.removeStored()
+        return id
+    }
+}
+
+/// Running totals over the packets analyzed.
+struct Totals {
+    var packets: UInt64 = 0
+    var bytes: UInt64 = 0
+    var capturedBytes: UInt64 = 0
+    var first: Int64 = 0
+    var last: Int64 = 0
+
+    @inline(__always)
+    mutating func add(_ record: PacketRecord) {
+        if packets == 0 { first = record.timestamp }
+        packets += 1
+        bytes += UInt64(record.originalLength)
+        capturedBytes += UInt64(record.bytes.count)
+        last = record.timestamp
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import PortScopeAnalysis
+import PortScopeCapture
+import PortScopeFlows
+import PortScopeReport
+import PortScopeStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Capture from an interface into the database, flushed as it runs.",
+        discussion: """
+            The capture is one row in 'portscope captures' (status running), brought up to date every \
+            --flush-every; reports can read it meanwhile. Stops on Ctrl-C, SIGTERM, --duration or --count \
+            with a final flush, then prints libpcap's counters (received, dropped by the kernel and by the \
+            interface), which are stored with the capture. A second Ctrl-C stops at once; what earlier \
+            flushes stored is kept.
+            """
+    )
+
+    @Option(name: [.short, .customLong("interface")], help: "The interface to capture on (see 'portscope interfaces').")
+    var interface: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "Only packets matching this tcpdump filter expression (run in the kernel).")
+    var filter: String?
+
+    @Option(name: .long, help: "Stop after this long: 30s, 10m, 2h, 1d.")
+    var duration: TimeSpan?
+
+    @Option(name: .long, help: "Stop after this many packets.")
+    var count: UInt64?
+
+    @Option(name: .customLong("flush-every"), help: "Write to the database this often.")
+    var flushEvery = TimeSpan(nanoseconds: 10_000_000_000)
+
+    @Option(name: .long, help: "Bytes kept of each packet (headers are enough; 64–65535).")
+    var snaplen: Int32 = 256
+
+    @Flag(name: .long, help: "Put the interface in promiscuous mode.")
+    var promisc = false
+
+    @Option(name: .long, help: "Once the interface is open, drop root privileges to this user (as tcpdump -Z).")
+    var user: String?
+
+    @OptionGroup var servicesFile: ServicesFileOption
+
+    func validate() throws {
+        guard (64...65535).contains(snaplen) else { throw ValidationError("--snaplen must be between 64 and 65535") }
+        if let count, count == 0 { throw ValidationError("--count must be at least 1") }
+        if flushEvery.nanoseconds < 100_000_000 { throw ValidationError("--flush-every must be at least 100ms") }
+    }
+
+    func run() throws {
+        var captureOptions = LiveCaptureOptions(interface: interface)
+        captureOptions.snaplen = snaplen
+        captureOptions.promiscuous = promisc
+        captureOptions.filter = filter
+        var options = LiveOptions(capture: captureOptions)
+        options.duration = duration?.nanoseconds
+        options.count = count
+        options.flushInterval = flushEvery.nanoseconds
+        options.registry = try servicesFile.registry()
+
+        // The interface first: a capture that cannot start leaves the database untouched.
+        let capture: LiveCapture
+        do { capture = try LiveCapture(captureOptions) } catch { throw CLIError(error) }
+        if let user {
+            do { try dropPrivileges(to: user) } catch { throw CLIError(error) }
+        }
+        let store: CaptureStore
+        do { store = try CaptureStore(path: database.db) } catch { throw CLIError(error) }
+        StopSignal.install()
+
+        let statusLine = isatty(STDERR_FILENO) == 1
+        let mode = promisc ? ", promiscuous" : ""
+        printError("capturing on \(interface) (\(capture.linkType), snaplen \(snaplen)\(mode)) into \(database.db); Ctrl-C to stop")
+        let result: LiveResult
+        do {
+            result = try LiveAnalysis.run(capture, store: store, options: options) { status in
+                if statusLine { writeError("\r\u{1B}[K" + LiveCommand.describe(status)) }
+            }
+        } catch {
+            if statusLine { writeError("\r\u{1B}[K") }
+            throw CLIError("\(error) (packets counted since the last flush were not stored)")
+        }
+        if statusLine { writeError("\r\u{1B}[K") }
+
+        let s = result.summary
+        let stopped = switch result.stop {
+        case .signal: "stopped by signal"
+        case .duration: "duration reached"
+        case .count: "packet count reached"
+        case .error: "capture failed"
+        }
+        print("capture \(result.captureID): \(interface) (live, \(s.linkTypes.joined(separator: ", "))) \(stopped)")
+        print("  packets \(s.packets), bytes \(s.bytes), flows \(result.flows)")
+        if let first = s.firstTime, let last = s.lastTime {
+            print("  time \(formatTimestamp(first)) .. \(formatTimestamp(last))")
+        }
+        print("  libpcap: received \(s.received ?? 0), dropped by kernel \(s.droppedByKernel ?? 0), dropped by interface \(s.droppedByInterface ?? 0)")
+        if let damage = s.damage {
+            print("  error: \(damage)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The status line: packets, flows, drops, busiest ports.
+    static func describe(_ status: LiveStatus) -> String {
+        var line = "\(status.packets) packets, \(status.storedFlows) flows stored, \(status.flowsInMemory) in memory"
+        let drops = status.statistics.droppedByKernel + status.statistics.droppedByInterface
+        line += drops > 0 ? ", DROPPED \(drops)" : ", no drops"
+        if !status.topPorts.isEmpty {
+            line += " | top " + status.topPorts.map { "\($0.port) \($0.packets)" }.joined(separator: ", ")
+        }
+        if let error = status.flushError { line += " | flush failed, will retry: \(error)" }
+        return line
+    }
+}
+
+struct InterfacesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interfaces",
+        abstract: "List the interfaces 'live' can capture on, with their flags and addresses.")
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let interfaces: [CaptureInterface]
+        do { interfaces = try CaptureInterface.all() } catch { throw CLIError(error) }
+        let report = Report(
+            columns: [ReportColumn("index", numeric: true), ReportColumn("name"), ReportColumn("flags"),
+                      ReportColumn("addresses"), ReportColumn("description")],
+            rows: interfaces.enumerated().map { i, interface in
+                [.int(Int64(i + 1)), .text(interface.name), .text(interface.flags.joined(separator: ",")),
+                 .text(interface.addresses.map(\.description).joined(separator: " ")),
+                 interface.description.map { .text($0) } ?? .null]
+            })
+        print(report.render(output.format, limit: output.top), terminator: "")
+    }
+}

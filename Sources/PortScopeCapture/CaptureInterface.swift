@@ -1,0 +1,85 @@
+import CPcap
+import PortScopeDecode
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An interface libpcap can capture on (`pcap_findalldevs`), as `tcpdump -D` lists them.
+public struct CaptureInterface: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var isUp: Bool
+    public var isRunning: Bool
+    public var isLoopback: Bool
+    public var isWireless: Bool
+    /// `connected`, `disconnected`, `not applicable`, or nil when unknown.
+    public var connection: String?
+    /// The interface's IPv4 and IPv6 addresses.
+    public var addresses: [IPAddress]
+
+    /// Flags as words, in `tcpdump -D`'s order: up, running, wireless, loopback, connection.
+    public var flags: [String] {
+        var words: [String] = []
+        if isUp { words.append("up") }
+        if isRunning { words.append("running") }
+        if isWireless { words.append("wireless") }
+        if isLoopback { words.append("loopback") }
+        if let connection { words.append(connection) }
+        return words
+    }
+
+    /// Every interface this process can see (capturing may still need privileges).
+    public static func all() throws(CaptureError) -> [CaptureInterface] {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        var list: UnsafeMutablePointer<pcap_if_t>?
+        guard pcap_findalldevs(&list, &errbuf) == 0 else {
+            throw .interface(name: "interfaces", reason: String(cString: errbuf))
+        }
+        defer { pcap_freealldevs(list) }
+        var interfaces: [CaptureInterface] = []
+        var next = list
+        while let device = next {
+            let d = device.pointee
+            let connection: String? = switch d.flags & UInt32(PCAP_IF_CONNECTION_STATUS) {
+            case UInt32(PCAP_IF_CONNECTION_STATUS_CONNECTED): "connected"
+            case UInt32(PCAP_IF_CONNECTION_STATUS_DISCONNECTED): "disconnected"
+            case UInt32(PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE): "not applicable"
+            default: nil
+            }
+            interfaces.append(CaptureInterface(
+                name: String(cString: d.name), description: d.description.map { String(cString: $0) },
+                isUp: d.flags & UInt32(PCAP_IF_UP) != 0, isRunning: d.flags & UInt32(PCAP_IF_RUNNING) != 0,
+                isLoopback: d.flags & UInt32(PCAP_IF_LOOPBACK) != 0, isWireless: d.flags & UInt32(PCAP_IF_WIRELESS) != 0,
+                connection: connection, addresses: addresses(d.addresses)))
+            next = d.next
+        }
+        return interfaces
+    }
+
+    private static func addresses(_ first: UnsafeMutablePointer<pcap_addr>?) -> [IPAddress] {
+        var result: [IPAddress] = []
+        var next = first
+        while let entry = next {
+            if let socket = entry.pointee.addr {
+                switch Int32(socket.pointee.sa_family) {
+                case AF_INET:
+                    socket.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                        result.append(IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr)))
+                    }
+                case AF_INET6:
+                    socket.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                        let bytes = withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
+                        let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                        let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                        result.append(IPAddress(high: high, low: low))
+                    }
+                default:
+                    break
+                }
+            }
+            next = entry.pointee.next
+        }
+        return result
+    }
+}

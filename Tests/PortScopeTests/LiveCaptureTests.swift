@@ -1,0 +1,211 @@
+import Foundation
+import PortScopeStore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `portscope live` process running in the background.
+final class LiveRun {
+    let process = Process()
+    private let out = Pipe(), err = Pipe()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = portscopeBinary
+        process.arguments = ["live"] + arguments
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+    }
+
+    /// Waits for the process to end; its status and output.
+    func finish() -> (status: Int32, out: String, err: String) {
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Rows of `sql` from the database at `path`, or nil while it cannot be read yet.
+func query(_ path: String, _ sql: String) -> [[Statement.Value]]? {
+    guard let store = try? CaptureStore(readingFrom: path) else { return nil }
+    return try? store.rows(sql)
+}
+
+/// Polls `condition` every 50 ms for up to `seconds`.
+func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}
+
+/// Capturing needs CAP_NET_RAW; CI runs as root.
+let canCapture = geteuid() == 0
+
+/// Real capture on `lo`: known connections and datagrams, counted exactly.
+@Suite(.serialized, .enabled(if: canCapture, "live capture needs root (CAP_NET_RAW)"))
+struct LiveCaptureTests {
+    @Test func countsEveryPacketSentAndFlushesWhileRunning() throws {
+        let dir = TemporaryDirectory(), db = dir.file("live.db")
+        let listener = Loopback.listener(), receiver = Loopback.bound(stream: false)
+        defer { close(listener.fd); close(receiver.fd) }
+        let live = try LiveRun(["-i", "lo", "--db", db, "--flush-every", "200ms",
+                                "--filter", "tcp port \(listener.port) or udp port \(receiver.port)"])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+
+        // Before the first flush: 3 connections and 10 datagrams of 100 bytes.
+        var clients = (0..<3).map { _ in Loopback.connection(to: listener) }
+        let firstSender = Loopback.datagrams(10, size: 100, to: receiver.port)
+        // A read while the capture runs sees them. (Which side serves is not known yet: both
+        // ports are ephemeral, and fan-in shows only with the second sender.)
+        let udpSoFar = "SELECT packets_c2s + packets_s2c FROM flows WHERE proto = 'udp' AND \(firstSender) IN (client_port, server_port)"
+        #expect(eventually { query(db, udpSoFar)?.first?.first == .int(10) })
+        #expect(query(db, "SELECT status FROM captures")?.first?.first == .text("running"))
+
+        // More traffic, then SIGINT at once: all of it must be stored by the final flush.
+        clients += (0..<2).map { _ in Loopback.connection(to: listener) }
+        let secondSender = Loopback.datagrams(25, size: 1000, to: receiver.port)
+        live.process.interrupt()
+        let run = live.finish()
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("stopped by signal"), "\(run.out)")
+        #expect(run.out.contains("dropped by kernel 0, dropped by interface 0"), "\(run.out)")
+
+        // UDP: exactly what was sent, on the wire as Ethernet (14) + IPv4 (20) + UDP (8) + payload;
+        // the first flow, written before fan-in showed, re-decided with the receiver as server.
+        let udp = try #require(query(db, """
+            SELECT client_port, server_port, packets_c2s, bytes_c2s, packets_s2c FROM flows
+            WHERE proto = 'udp' ORDER BY client_port = \(secondSender)
+            """))
+        let server = Int64(receiver.port)
+        let expected: [[Statement.Value]] = [
+            [.int(Int64(firstSender)), .int(server), .int(10), .int(10 * 142), .int(0)],
+            [.int(Int64(secondSender)), .int(server), .int(25), .int(25 * 1042), .int(0)],
+        ]
+        #expect(udp == expected)
+        // TCP: one flow per connection, each from its client port, handshake seen, server by its SYN.
+        let tcp = try #require(query(db, """
+            SELECT client_port, server_port, decided_by, handshake, end_reason FROM flows
+            WHERE proto = 'tcp' ORDER BY id
+            """))
+        #expect(tcp.map { $0[0] } == clients.map { .int(Int64($0)) })
+        #expect(tcp.allSatisfy { Array($0[1...]) == [.int(Int64(listener.port)), .text("tcp_syn"), .int(1), .text("open")] })
+        // Each connection carried its request and reply: SYN, ACK, request, FIN one way at least.
+        let small = query(db, "SELECT COUNT(*) FROM flows WHERE proto = 'tcp' AND (packets_c2s < 4 OR packets_s2c < 3 OR bytes_c2s < 4 * 54 + 100 OR bytes_s2c < 3 * 54 + 300)")
+        #expect(small == [[.int(0)]])
+
+        // The capture row: complete, its totals equal to its flows', no drops, service aggregates match.
+        let capture = try #require(query(db, """
+            SELECT c.status, c.kind, c.source, c.packets = (SELECT SUM(packets_c2s + packets_s2c) FROM flows),
+                   c.bytes = (SELECT SUM(bytes_c2s + bytes_s2c) FROM flows), c.flows, c.dropped_kernel, c.dropped_interface,
+                   c.received >= c.packets
+            FROM captures c
+            """)?.first)
+        #expect(capture == [.text("complete"), .text("interface"), .text("lo"), .int(1), .int(1), .int(7), .int(0), .int(0), .int(1)])
+        let services = query(db, "SELECT proto, port, flows, clients, packets_c2s FROM service_ports WHERE proto = 'udp'")
+        #expect(services == [[.text("udp"), .int(Int64(receiver.port)), .int(2), .int(1), .int(35)]])
+    }
+
+    @Test func stopsAtCountAndOnSIGTERM() throws {
+        let dir = TemporaryDirectory(), db = dir.file("live.db")
+        let receiver = Loopback.bound(stream: false)
+        defer { close(receiver.fd) }
+        let counted = try LiveRun(["-i", "lo", "--db", db, "--count", "4", "--filter", "udp port \(receiver.port)"])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+        _ = Loopback.datagrams(6, size: 10, to: receiver.port)
+        let run = counted.finish()
+        #expect(run.status == 0 && run.out.contains("packet count reached") && run.out.contains("packets 4,"), "\(run.out)\(run.err)")
+
+        let terminated = try LiveRun(["-i", "lo", "--db", db, "--duration", "1h", "--filter", "udp port \(receiver.port)"])
+        #expect(eventually { query(db, "SELECT COUNT(*) FROM captures WHERE status = 'running'")?.first?.first == .int(1) })
+        _ = Loopback.datagrams(3, size: 10, to: receiver.port)
+        terminated.process.terminate()
+        let second = terminated.finish()
+        #expect(second.status == 0 && second.out.contains("capture 2: lo") && second.out.contains("packets 3,"), "\(second.out)\(second.err)")
+        #expect(query(db, "SELECT id, status, packets FROM captures ORDER BY id") ==
+                [[.int(1), .text("complete"), .int(4)], [.int(2), .text("complete"), .int(3)]])
+    }
+
+    @Test func dropsPrivilegesToUser() throws {
+        let dir = TemporaryDirectory()
+        chmod(dir.path, 0o777)
+        let db = dir.file("live.db")
+        let run = try portscope(["live", "-i", "lo", "--db", db, "--user", "nobody", "--duration", "300ms"])
+        #expect(run.status == 0, "\(run.err)")
+        // The database was created after the switch, so it belongs to the user.
+        var info = stat()
+        #expect(stat(db, &info) == 0 && info.st_uid == getpwnam("nobody")!.pointee.pw_uid)
+        let unknown = try portscope(["live", "-i", "lo", "--db", dir.file("x.db"), "--user", "no-such-user-here"])
+        #expect(unknown.status != 0 && unknown.err.contains("cannot run as user 'no-such-user-here': no such user"))
+    }
+
+    /// Each failure: one clear line, a non-zero exit, and no database created.
+    @Test(arguments: [
+        (["-i", "nosuchif0"], "nosuchif0: no such interface (see 'portscope interfaces')"),
+        (["-i", "lo", "--filter", "tcp port"], "bad filter 'tcp port'"),
+        (["-i", "lo", "--snaplen", "10"], "--snaplen must be between 64 and 65535"),
+        (["-i", "lo", "--duration", "soon"], "--duration"),
+        (["-i", "lo", "--flush-every", "0s"], "--flush-every"),
+    ])
+    func badArguments(arguments: [String], message: String) throws {
+        let dir = TemporaryDirectory(), db = dir.file("live.db")
+        let run = try portscope(["live", "--db", db] + arguments)
+        #expect(run.status != 0)
+        #expect(run.err.contains(message), "\(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
+    @Test func withoutPrivilegeSaysHowToGrantIt() throws {
+        let dir = TemporaryDirectory(), db = dir.file("live.db")
+        let run = try runProgram("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+                                                      portscopeBinary.path, "live", "-i", "lo", "--db", db])
+        #expect(run.status != 0)
+        #expect(run.err.contains("lo: no permission to capture; run as root, or grant the capabilities once with 'sudo setcap cap_net_raw,cap_net_admin=eip "), "\(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
+    @Test(.enabled(if: downInterface != nil, "no interface here is down"))
+    func interfaceDown() throws {
+        let name = try #require(downInterface)
+        let run = try portscope(["live", "-i", name, "--db", TemporaryDirectory().file("x.db")])
+        #expect(run.status != 0 && run.err.contains("\(name): interface is down; bring it up first (ip link set \(name) up)"), "\(run.err)")
+    }
+
+    @Test func interfacesListsLoopback() throws {
+        let run = try portscope(["interfaces", "--format", "json"])
+        #expect(run.status == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as! [[String: Any]]
+        let lo = try #require(rows.first { $0["name"] as? String == "lo" })
+        #expect((lo["flags"] as? String)?.contains("loopback") == true)
+        #expect((lo["addresses"] as? String)?.contains("127.0.0.1") == true)
+    }
+}
+
+/// Runs any program; its status and output.
+func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// An existing network interface that is administratively down (IFF_UP clear in sysfs), if any.
+let downInterface: String? = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
+    return names.sorted().first { name in
+        guard let text = try? String(contentsOfFile: "/sys/class/net/\(name)/flags", encoding: .utf8),
+              let flags = Int(text.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(2), radix: 16) else { return false }
+        return flags & 0x1 == 0
+    }
+}()
