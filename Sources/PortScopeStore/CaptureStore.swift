@@ -46,6 +46,9 @@ public struct CaptureStore: ~Copyable {
             try database.execute("PRAGMA foreign_keys = ON")
             try database.execute("PRAGMA journal_mode = WAL")
             try database.execute("PRAGMA synchronous = NORMAL")
+            // A capture is written in one transaction; pages that spill from a small cache are
+            // written to the WAL and read back over and over. 64 MiB keeps big captures in memory.
+            try database.execute("PRAGMA cache_size = -65536")
         } catch {
             throw .sqlite(path: path, error)
         }

@@ -1,5 +1,7 @@
 import Foundation
-import PortScopeStore
+import PortScopeDecode
+import PortScopeFlows
+@testable import PortScopeStore
 import Testing
 
 struct StoreTests {
@@ -41,5 +43,131 @@ struct StoreTests {
         }
         var count = try db.prepare("SELECT count(*) FROM t")
         #expect(try count.step() && count.int(0) == 0)
+    }
+}
+
+/// Captures written in several flushes (as `live` does) hold what one flush would write.
+struct FlushTests {
+    /// A TCP connection and UDP exchanges between a few hosts, 1 s apart.
+    static let traffic: [DecodedPacket] = [
+        packet(.tcp, "10.0.0.1 40000", "10.0.0.9 443", flags: .syn, seq: 1),
+        packet(.tcp, "10.0.0.9 443", "10.0.0.1 40000", flags: [.syn, .ack]),
+        packet(.tcp, "10.0.0.1 40000", "10.0.0.9 443", flags: .ack),
+        packet(.udp, "10.0.0.2 40002", "10.0.0.8 45001"),
+        packet(.tcp, "10.0.0.1 40000", "10.0.0.9 443", flags: [.psh, .ack]),
+        packet(.udp, "10.0.0.8 45001", "10.0.0.2 40002"),
+        packet(.udp, "10.0.0.3 50001", "10.0.0.8 45001"),
+        packet(.tcp, "10.0.0.9 443", "10.0.0.1 40000", flags: [.fin, .ack]),
+        packet(.udp, "10.0.0.4 50002", "10.0.0.8 45001"),
+        packet(.tcp, "10.0.0.1 40000", "10.0.0.9 443", flags: [.fin, .ack]),
+    ]
+
+    static func summary(packets: Int) -> CaptureSummary {
+        var summary = CaptureSummary(source: "test", kind: "interface", format: "live", linkTypes: ["EN10MB(1)"])
+        summary.packets = UInt64(packets)
+        return summary
+    }
+
+    /// Tracks the first `count` packets of `traffic`, flushing after the packet indices in
+    /// `flushes` and at the end; the aggregates and flows stored.
+    static func store(_ path: String, flushingAfter flushes: Set<Int>, count: Int = traffic.count) throws -> [[Statement.Value]] {
+        let store = try CaptureStore(path: path)
+        var tracker = FlowTracker()
+        var inference = ServiceSideInference(registry: .iana)
+        var id: Int64?
+        for (i, p) in traffic.prefix(count).enumerated() {
+            tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000)
+            if flushes.contains(i) || i == count - 1 {
+                id = try tracker.withMutableFlows { flows throws(StoreError) in
+                    try store.flush(summary(packets: i + 1), capture: id, flows: flows, inference: &inference)
+                }
+            }
+        }
+        return try store.rows("""
+            SELECT proto, server_addr, server_port, client_addr, flows, handshakes, packets_c2s, bytes_c2s,
+                   packets_s2c, bytes_s2c, first_ns, last_ns FROM host_services ORDER BY 1, 2, 3, 4
+            """) + store.rows("""
+            SELECT proto, client_addr, client_port, server_addr, server_port, decided_by, packets_c2s, packets_s2c,
+                   handshake, tcp_flags_c2s, tcp_flags_s2c FROM flows ORDER BY 1, 2, 3
+            """)
+    }
+
+    @Test func flushesAddUpToOneFlush() throws {
+        let dir = TemporaryDirectory()
+        let once = try FlushTests.store(dir.file("once.db"), flushingAfter: [])
+        // Flushed after packet 3, the first UDP flow is written on weak evidence: two unnamed
+        // ephemeral ports, so the lower one (the sender's) is taken for the server...
+        let early = try FlushTests.store(dir.file("early.db"), flushingAfter: [], count: 4)
+        #expect(early.contains([.text("udp"), .text("10.0.0.8"), .int(45001), .text("10.0.0.2"), .int(40002),
+                                .text("lower_port"), .int(0), .int(1), .int(0), .null, .null]))
+        // ...until the fan-in at 45001 moves it, with its aggregates, to the right side.
+        for flushes: Set<Int> in [[3], [0, 4, 6], Set(0..<10)] {
+            #expect(try FlushTests.store(dir.file("f\(flushes.count)-\(flushes.min()!).db"), flushingAfter: flushes) == once)
+        }
+        #expect(once.contains([.text("udp"), .text("10.0.0.8"), .int(45001), .text("10.0.0.2"), .int(1), .int(0),
+                               .int(1), .int(100), .int(1), .int(100), .int(3_000_000_000), .int(5_000_000_000)]))
+    }
+
+    @Test func expiredFlowsAreStoredThenFreed() throws {
+        let dir = TemporaryDirectory()
+        let store = try CaptureStore(path: dir.file("e.db"))
+        var tracker = FlowTracker()
+        var inference = ServiceSideInference(registry: .iana)
+        for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000) }
+        let id = try tracker.withMutableFlows { flows throws(StoreError) in
+            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference)
+        }
+        tracker.removeStored()
+        #expect(tracker.table.count == 4)
+        // Five minutes on, every flow is idle: stored as such, then gone from memory.
+        tracker.expireIdle(now: 400_000_000_000)
+        _ = try tracker.withMutableFlows { flows throws(StoreError) in
+            try store.flush(FlushTests.summary(packets: 10), capture: id, flows: flows, inference: &inference)
+        }
+        tracker.removeStored()
+        #expect(tracker.table.count == 0)
+        #expect(try store.rows("SELECT end_reason, COUNT(*) FROM flows GROUP BY 1") == [[.text("idle"), .int(4)]])
+        #expect(try store.rows("SELECT flows FROM captures") == [[.int(4)]])
+    }
+
+    @Test func failedFlushChangesNothingAndIsRetried() throws {
+        let dir = TemporaryDirectory()
+        let store = try CaptureStore(path: dir.file("r.db"))
+        var tracker = FlowTracker()
+        var inference = ServiceSideInference(registry: .iana)
+        for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000) }
+        try store.db.execute("PRAGMA query_only = ON")
+        #expect(throws: StoreError.self) {
+            _ = try tracker.withMutableFlows { flows throws(StoreError) in
+                try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference)
+            }
+        }
+        #expect(tracker.table.withFlows { $0.allSatisfy { $0.row == nil } })
+        try store.db.execute("PRAGMA query_only = OFF")
+        _ = try tracker.withMutableFlows { flows throws(StoreError) in
+            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference)
+        }
+        #expect(try store.rows("SELECT COUNT(*), SUM(packets_c2s + packets_s2c) FROM flows") == [[.int(4), .int(10)]])
+        #expect(try store.rows("SELECT COUNT(*) FROM captures") == [[.int(1)]])
+    }
+
+    /// A database of schema 1 (service_ports a table) is migrated with its data.
+    @Test func migratesVersionOneDatabases() throws {
+        let dir = TemporaryDirectory(), path = dir.file("v1.db")
+        do {
+            let db = try Database(path: path)
+            try db.execute(Schema.migrations[0])
+            try db.execute("""
+                PRAGMA user_version = 1;
+                INSERT INTO captures VALUES (1, 'a.pcap', 'file', 'pcap', 1, 'x', 'EN10MB(1)', NULL, 1, 2, 3, 300, 300, 1,
+                    'complete', NULL, '0.1.0', '2026-01-01T00:00:00Z');
+                INSERT INTO host_services VALUES (1, 'tcp', '10.0.0.9', 443, '10.0.0.1', 1, 1, 2, 200, 1, 100, 1, 2);
+                """)
+        }
+        let store = try CaptureStore(path: path)
+        #expect(try store.rows("PRAGMA user_version") == [[.int(Int64(Schema.migrations.count))]])
+        #expect(try store.rows("SELECT port, flows, clients, packets_c2s, bytes_s2c FROM service_ports")
+                == [[.int(443), .int(1), .int(1), .int(2), .int(100)]])
+        #expect(try store.rows("SELECT packets, received FROM captures") == [[.int(3), .null]])
     }
 }
