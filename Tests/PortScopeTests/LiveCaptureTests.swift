@@ -128,6 +128,9 @@ struct LiveCaptureTests {
         #expect(second.status == 0 && second.out.contains("capture 2: lo") && second.out.contains("packets 3,"), "\(second.out)\(second.err)")
         #expect(query(db, "SELECT id, status, packets FROM captures ORDER BY id") ==
                 [[.int(1), .text("complete"), .int(4)], [.int(2), .text("complete"), .int(3)]])
+        let captures = try JSONSerialization.jsonObject(with: Data(try portscope(["captures", "--db", db, "--format", "json"]).out.utf8)) as! [[String: Any]]
+        #expect(captures.allSatisfy { $0["interface"] as? String == "lo" && $0["file"] is NSNull && $0["format"] as? String == "live" })
+        #expect(captures.allSatisfy { ($0["received"] as? Int ?? 0) >= ($0["packets"] as? Int ?? .max) && $0["dropped_kernel"] as? Int == 0 })
     }
 
     @Test func dropsPrivilegesToUser() throws {
