@@ -1,4 +1,7 @@
 import Foundation
+@testable import PortScopeAnalysis
+@testable import PortScopeCapture
+@testable import PortScopeCLI
 import PortScopeStore
 import Testing
 #if canImport(Glibc)
@@ -164,8 +167,12 @@ struct LiveCaptureTests {
 
     @Test func withoutPrivilegeSaysHowToGrantIt() throws {
         let dir = TemporaryDirectory(), db = dir.file("live.db")
+        // A copy nobody can reach, wherever the build directory lies.
+        chmod(dir.path, 0o755)
+        let binary = dir.file("portscope")
+        try FileManager.default.copyItem(atPath: portscopeBinary.path, toPath: binary)
         let run = try runProgram("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
-                                                      portscopeBinary.path, "live", "-i", "lo", "--db", db])
+                                                      binary, "live", "-i", "lo", "--db", db])
         #expect(run.status != 0)
         #expect(run.err.contains("lo: no permission to capture; run as root, or grant the capabilities once with 'sudo setcap cap_net_raw,cap_net_admin=eip "), "\(run.err)")
         #expect(!FileManager.default.fileExists(atPath: db))
@@ -212,3 +219,18 @@ let downInterface: String? = {
         return flags & 0x1 == 0
     }
 }()
+
+struct LiveStatusLineTests {
+    @Test func showsPacketsFlowsDropsAndTopPorts() {
+        var status = LiveStatus(captureID: 1, packets: 1200, bytes: 90_000, flowsInMemory: 40, storedFlows: 35,
+                                statistics: LiveCaptureStatistics(received: 1200, droppedByKernel: 0, droppedByInterface: 0),
+                                topPorts: [("tcp/443", 800), ("udp/53", 300)], flushError: nil)
+        #expect(LiveCommand.describe(status) == "1200 packets, 35 flows stored, 40 in memory, no drops | top tcp/443 800, udp/53 300")
+        status.statistics.droppedByKernel = 7
+        status.statistics.droppedByInterface = 1
+        status.topPorts = []
+        status.flushError = "r.db: database or disk is full"
+        #expect(LiveCommand.describe(status)
+                == "1200 packets, 35 flows stored, 40 in memory, DROPPED 8 | flush failed, will retry: r.db: database or disk is full")
+    }
+}
