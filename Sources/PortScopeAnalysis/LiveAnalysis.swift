@@ -87,14 +87,18 @@ public enum LiveAnalysis {
         func remaining(_ pipeline: borrowing PacketPipeline) -> UInt64 {
             options.count.map { $0 - min($0, pipeline.totals.packets) } ?? .max
         }
-        func read(_ pipeline: inout PacketPipeline) -> String? {
+        // At most this many packets per read, so flushes, the status line and stop requests are
+        // served under a flood too.
+        let batch: UInt64 = 65_536
+        /// Reads what is ready (up to `batch`); the capture's error text when it failed.
+        func read(_ pipeline: inout PacketPipeline) -> (handled: UInt64, failure: String?) {
             do {
-                _ = try capture.readAvailable(limit: remaining(pipeline)) { record throws(CaptureError) in
+                let handled = try capture.readAvailable(limit: min(batch, remaining(pipeline))) { record throws(CaptureError) in
                     try pipeline.consume(record)
                 }
-                return nil
+                return (handled, nil)
             } catch {
-                return error.description
+                return (0, error.description)
             }
         }
 
@@ -102,20 +106,18 @@ public enum LiveAnalysis {
             let now = monotonicNow()
             let wake = min(nextFlush, nextStatus, deadline ?? .max)
             capture.wait(milliseconds: Int32(clamping: max(0, min(250, (wake - now) / 1_000_000))))
-            if let failure = read(&pipeline) {
+            var outcome = read(&pipeline)
+            if outcome.failure == nil && StopSignal.pending != nil {
+                // Packets already in the kernel's buffer were captured before the stop: keep them.
+                repeat { outcome = read(&pipeline) } while outcome.failure == nil && outcome.handled == batch
+                if outcome.failure == nil { stop = .signal }
+            }
+            if let failure = outcome.failure {
                 summary.damage = failure
                 stop = .error
-            } else if StopSignal.pending != nil {
-                // Packets already in the kernel's buffer were captured before the stop: keep them.
-                if let failure = read(&pipeline) {
-                    summary.damage = failure
-                    stop = .error
-                } else {
-                    stop = .signal
-                }
-            } else if remaining(pipeline) == 0 {
+            } else if stop == nil && remaining(pipeline) == 0 {
                 stop = .count
-            } else if let deadline, monotonicNow() >= deadline {
+            } else if stop == nil, let deadline, monotonicNow() >= deadline {
                 stop = .duration
             }
             let after = monotonicNow()
