@@ -3,8 +3,13 @@ import Testing
 
 /// Runs the built `portscope` binary.
 func portscope(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+    try runProgram(portscopeBinary.path, arguments, stdin: stdin)
+}
+
+/// Runs any program to its end, with `stdin` as its input; its status and output.
+func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
-    process.executableURL = portscopeBinary
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out

@@ -195,21 +195,6 @@ struct LiveCaptureTests {
     }
 }
 
-/// Runs any program; its status and output.
-func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 /// An existing network interface that is administratively down (IFF_UP clear in sysfs), if any.
 let downInterface: String? = {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
