@@ -34,12 +34,11 @@ public enum LiveStop: String, Sendable {
 public struct LiveStatus: Sendable {
     public var captureID: Int64
     public var packets: UInt64
-    public var bytes: UInt64
     public var flowsInMemory: Int
     public var storedFlows: Int
     public var statistics: LiveCaptureStatistics
-    /// The busiest service ports at the last flush, as `tcp/443`, by packets.
-    public var topPorts: [(port: String, packets: Int64)]
+    /// Flushes committed so far (the database changed when this grows).
+    public var flushes: Int
     /// The last flush's error, when it failed (its flows are kept and written by the next one).
     public var flushError: String?
 }
@@ -58,9 +57,9 @@ public enum LiveAnalysis {
     /// Runs until a stop signal (`StopSignal`), the duration or the count. The capture row is
     /// created at once (status `running`) and brought up to date by every flush; idle flows are
     /// stored for good and freed at each flush, so memory follows the open flows only.
-    /// `status` is called about once a second.
+    /// `status` is called about once a second, with the store to read figures back from.
     public static func run(_ capture: borrowing LiveCapture, store: borrowing CaptureStore, options: LiveOptions,
-                           status: (LiveStatus) -> Void = { _ in }) throws(AnalysisError) -> LiveResult {
+                           status: (LiveStatus, borrowing CaptureStore) -> Void = { _, _ in }) throws(AnalysisError) -> LiveResult {
         var pipeline = PacketPipeline(filter: nil, timeouts: options.timeouts, registry: options.registry)
         var summary = CaptureSummary(source: capture.interface, kind: "interface", format: "live",
                                      linkTypes: [capture.linkType.description])
@@ -81,7 +80,7 @@ public enum LiveAnalysis {
         let start = monotonicNow()
         let deadline = options.duration.map { start + $0 }
         var nextFlush = start + options.flushInterval, nextStatus = start + second
-        var topPorts: [(port: String, packets: Int64)] = []
+        var flushes = 1
         var flushError: String?
         var stop: LiveStop?
         func remaining(_ pipeline: borrowing PacketPipeline) -> UInt64 {
@@ -126,8 +125,8 @@ public enum LiveAnalysis {
                 update(&summary, pipeline, capture.statistics())
                 do {
                     _ = try pipeline.flush(summary, into: store, capture: id)
+                    flushes += 1
                     flushError = nil
-                    topPorts = (try? store.topServicePorts(capture: id, limit: 3)) ?? topPorts
                 } catch {
                     // Kept in memory and written by the next flush; shown on the status line.
                     flushError = error.description
@@ -135,9 +134,9 @@ public enum LiveAnalysis {
                 nextFlush = after + options.flushInterval
             }
             if after >= nextStatus || stop != nil {
-                status(LiveStatus(captureID: id, packets: pipeline.totals.packets, bytes: pipeline.totals.bytes,
+                status(LiveStatus(captureID: id, packets: pipeline.totals.packets,
                                   flowsInMemory: pipeline.tracker.table.count, storedFlows: pipeline.storedFlows,
-                                  statistics: capture.statistics(), topPorts: topPorts, flushError: flushError))
+                                  statistics: capture.statistics(), flushes: flushes, flushError: flushError), store)
                 nextStatus = after + second
             }
         }

@@ -59,14 +59,12 @@ struct PacketPipeline: ~Copyable {
     /// the flows that ended. Returns the capture's id (a new row when `capture` is nil).
     mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
                         replacing: Int64? = nil) throws(StoreError) -> Int64 {
-        let (id, newRows) = try tracker.withMutableFlows { flows throws(StoreError) -> (Int64, Int) in
-            let unstored = flows.count { $0.row == nil }
-            return (try store.flush(summary, capture: capture, replacing: replacing, flows: flows, inference: &inference),
-                    unstored)
+        let result = try tracker.withMutableFlows { flows throws(StoreError) in
+            try store.flush(summary, capture: capture, replacing: replacing, flows: flows, inference: &inference)
         }
-        storedFlows += newRows
-        tracker.removeStored()
-        return id
+        storedFlows += result.newFlows
+        tracker.removeEnded()
+        return result.captureID
     }
 }
 

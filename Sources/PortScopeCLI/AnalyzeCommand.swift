@@ -69,10 +69,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         guard let id = result.captureID else { return }
         print("capture \(id): \(s.source) (\(s.format), \(s.linkTypes.joined(separator: ", ")))\(s.status == "complete" ? "" : " [\(s.status)]")")
-        print("  packets \(s.packets), bytes \(s.bytes), flows \(result.flows)")
-        if let first = s.firstTime, let last = s.lastTime {
-            print("  time \(formatTimestamp(first)) .. \(formatTimestamp(last))")
-        }
+        printTotals(s, flows: result.flows)
         if let damage = s.damage { print("  damage: \(damage)") }
         let notes = s.anomalies.filter { $0.packets > 0 }
         if !notes.isEmpty {
@@ -84,5 +81,13 @@ struct AnalyzeCommand: ParsableCommand {
             let trimmed = Report(columns: Array(top.columns[0..<9]), rows: top.rows.prefix(5).map { Array($0[0..<9]) })
             for line in trimmed.render(.table).split(separator: "\n") { print("    " + line) }
         }
+    }
+}
+
+/// The totals lines of a capture's summary, as `analyze` and `live` print them.
+func printTotals(_ s: CaptureSummary, flows: Int) {
+    print("  packets \(s.packets), bytes \(s.bytes), flows \(flows)")
+    if let first = s.firstTime, let last = s.lastTime {
+        print("  time \(formatTimestamp(first)) .. \(formatTimestamp(last))")
     }
 }

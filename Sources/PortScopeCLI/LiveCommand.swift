@@ -81,9 +81,21 @@ struct LiveCommand: ParsableCommand {
         let mode = promisc ? ", promiscuous" : ""
         printError("capturing on \(interface) (\(capture.linkType), snaplen \(snaplen)\(mode)) into \(database.db); Ctrl-C to stop")
         let result: LiveResult
+        // The busiest service ports, read back from the database after each flush.
+        var topPorts: [(port: String, packets: Int64)] = [], topPortsAt = 0
         do {
-            result = try LiveAnalysis.run(capture, store: store, options: options) { status in
-                if statusLine { writeError("\r\u{1B}[K" + LiveCommand.describe(status)) }
+            result = try LiveAnalysis.run(capture, store: store, options: options) { status, store in
+                guard statusLine else { return }
+                if status.flushes != topPortsAt, let top = try? Reports.services(
+                    store, filter: ReportFilter(capture: status.captureID), sort: .packets, registry: options.registry) {
+                    topPorts = top.rows.prefix(3).map { row in
+                        guard case .text(let proto) = row[0], case .int(let port) = row[1], case .int(let packets) = row[4]
+                        else { return ("?", 0) }
+                        return ("\(proto)/\(port)", packets)
+                    }
+                    topPortsAt = status.flushes
+                }
+                writeError("\r\u{1B}[K" + LiveCommand.describe(status, topPorts: topPorts))
             }
         } catch {
             if statusLine { writeError("\r\u{1B}[K") }
@@ -99,10 +111,7 @@ struct LiveCommand: ParsableCommand {
         case .error: "capture failed"
         }
         print("capture \(result.captureID): \(interface) (live, \(s.linkTypes.joined(separator: ", "))) \(stopped)")
-        print("  packets \(s.packets), bytes \(s.bytes), flows \(result.flows)")
-        if let first = s.firstTime, let last = s.lastTime {
-            print("  time \(formatTimestamp(first)) .. \(formatTimestamp(last))")
-        }
+        printTotals(s, flows: result.flows)
         print("  libpcap: received \(s.received ?? 0), dropped by kernel \(s.droppedByKernel ?? 0), dropped by interface \(s.droppedByInterface ?? 0)")
         if let damage = s.damage {
             print("  error: \(damage)")
@@ -110,13 +119,13 @@ struct LiveCommand: ParsableCommand {
         }
     }
 
-    /// The status line: packets, flows, drops, busiest ports.
-    static func describe(_ status: LiveStatus) -> String {
+    /// The status line: packets, flows, drops, busiest ports (as `tcp/443`, by packets).
+    static func describe(_ status: LiveStatus, topPorts: [(port: String, packets: Int64)]) -> String {
         var line = "\(status.packets) packets, \(status.storedFlows) flows stored, \(status.flowsInMemory) in memory"
         let drops = status.statistics.droppedByKernel + status.statistics.droppedByInterface
         line += drops > 0 ? ", DROPPED \(drops)" : ", no drops"
-        if !status.topPorts.isEmpty {
-            line += " | top " + status.topPorts.map { "\($0.port) \($0.packets)" }.joined(separator: ", ")
+        if !topPorts.isEmpty {
+            line += " | top " + topPorts.map { "\($0.port) \($0.packets)" }.joined(separator: ", ")
         }
         if let error = status.flushError { line += " | flush failed, will retry: \(error)" }
         return line

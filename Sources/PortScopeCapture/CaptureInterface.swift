@@ -69,10 +69,10 @@ public struct CaptureInterface: Sendable, Equatable {
                     }
                 case AF_INET6:
                     socket.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                        let bytes = withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
-                        let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                        let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                        result.append(IPAddress(high: high, low: low))
+                        result.append(withUnsafeBytes(of: $0.pointee.sin6_addr) { bytes in
+                            IPAddress(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                                      low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+                        })
                     }
                 default:
                     break

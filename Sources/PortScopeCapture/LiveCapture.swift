@@ -85,7 +85,7 @@ public struct LiveCapture: ~Copyable {
         selectable = pcap_get_selectable_fd(handle)
         self.handle = handle
         interface = name
-        linkType = LiveCapture.linkType(dlt: pcap_datalink(handle))
+        linkType = LinkType(dlt: pcap_datalink(handle))
     }
 
     deinit { pcap_close(handle) }
@@ -109,11 +109,6 @@ public struct LiveCapture: ~Copyable {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         return n > 0 ? String(cString: buffer) : "portscope"
-    }
-
-    /// libpcap reports DLT values; they equal LINKTYPE values except DLT_RAW, which is raw IP.
-    static func linkType(dlt: Int32) -> LinkType {
-        dlt == DLT_RAW ? .raw : LinkType(rawValue: UInt32(bitPattern: dlt))
     }
 
     /// Waits until packets are ready, a signal arrives, or `milliseconds` pass.

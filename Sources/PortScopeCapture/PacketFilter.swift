@@ -38,18 +38,9 @@ public struct PacketFilter: ~Copyable {
         return pcap_offline_filter(program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0
     }
 
-    /// libpcap compiles for a DLT value, which differs from the file's LINKTYPE value for raw IP
-    /// (LINKTYPE_RAW 101 and the BSD values 12 and 14 are all DLT_RAW here).
-    static func dlt(for linkType: LinkType) -> Int32 {
-        switch linkType {
-        case .raw, .rawBSD12, .rawBSD14: DLT_RAW
-        default: Int32(bitPattern: linkType.rawValue)
-        }
-    }
-
     private mutating func program(for linkType: LinkType) throws(CaptureError) -> UnsafeMutablePointer<bpf_program> {
         for entry in programs where entry.linkType == linkType { return entry.program }
-        guard let dead = pcap_open_dead(PacketFilter.dlt(for: linkType), PacketFilter.snaplen) else {
+        guard let dead = pcap_open_dead(linkType.dlt, PacketFilter.snaplen) else {
             throw .badFilter(expression: expression, reason: "libpcap could not open a handle")
         }
         defer { pcap_close(dead) }

@@ -83,7 +83,7 @@ public struct FlowTracker: ~Copyable {
     }
 
     /// Ends (as idle) every open flow silent for longer than its timeout at `now` (ns), so
-    /// the next flush stores it for good and `removeStored()` frees it.
+    /// the next flush stores it for good and `removeEnded()` frees it.
     public mutating func expireIdle(now: Int64) {
         let timeouts = self.timeouts
         table.withMutableFlows { flows in
@@ -101,7 +101,7 @@ public struct FlowTracker: ~Copyable {
     }
 
     /// Frees the ended flows; call once they are stored (they need no further write).
-    public mutating func removeStored() {
+    public mutating func removeEnded() {
         table.removeEnded()
     }
 

@@ -131,10 +131,10 @@ public struct CaptureStore: ~Copyable {
     /// side is final once it has ended and been stored. The aggregates follow from the flow rows
     /// by trigger. Only after the commit does each written flow remember its row: if the flush
     /// fails, nothing in the database or in `flows` changes, and a later flush writes the same
-    /// flows again. Returns the capture's id.
+    /// flows again.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeMutableBufferPointer<FlowRecord>,
-                      inference: inout ServiceSideInference) throws(StoreError) -> Int64 {
+                      inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
         for flow in flows where flow.row == nil { inference.learn(flow) }
         var plan: [FlowWrite] = []
         for index in flows.indices {
@@ -156,7 +156,14 @@ public struct CaptureStore: ~Copyable {
             let flow = flows[write.index]
             flows[write.index].row = FlowRow(id: newID ?? flow.row!.id, packets: flow.packets, side: write.side)
         }
-        return id
+        return FlushResult(captureID: id, newFlows: newIDs.count { $0 != nil })
+    }
+
+    /// What a flush stored: the capture's id (new when the flush created it) and how many flow
+    /// rows it added.
+    public struct FlushResult: Sendable {
+        public var captureID: Int64
+        public var newFlows: Int
     }
 
     private func inTransaction<R>(_ body: () throws(SQLiteError) -> R) throws(StoreError) -> R {
@@ -263,17 +270,6 @@ extension FlowEnd {
 }
 
 extension CaptureStore {
-    /// The busiest service ports of a capture, by packets, as `proto/port`.
-    public func topServicePorts(capture: Int64, limit: Int) throws(StoreError) -> [(port: String, packets: Int64)] {
-        try rows("""
-            SELECT proto || '/' || server_port, SUM(packets_c2s + packets_s2c) AS packets FROM host_services
-            WHERE capture_id = ? GROUP BY proto, server_port ORDER BY packets DESC, proto, server_port LIMIT ?
-            """, [.int(capture), .int(Int64(limit))]).map { row in
-            guard case .text(let port) = row[0], case .int(let packets) = row[1] else { return ("", 0) }
-            return (port, packets)
-        }
-    }
-
     /// Runs a read query and returns every row (columns as SQLite typed them).
     public func rows(_ sql: String, _ bindings: [Statement.Value] = []) throws(StoreError) -> [[Statement.Value]] {
         do {

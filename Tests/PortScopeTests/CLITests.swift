@@ -8,20 +8,32 @@ func portscope(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int
 
 /// Runs any program to its end, with `stdin` as its input; its status and output.
 func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+    try RunningProgram(path, arguments, stdin: stdin).finish()
+}
+
+/// A program started in the background, its standard input written and closed.
+final class RunningProgram {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    private let out = Pipe(), err = Pipe(), input = Pipe()
+
+    init(_ path: String, _ arguments: [String], stdin: Data? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+    }
+
+    /// Waits for the program to end; its status and output.
+    func finish() -> (status: Int32, out: String, err: String) {
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
 }
 
 /// The binary SwiftPM built next to the test bundle.

@@ -8,26 +8,9 @@ import Testing
 import Glibc
 #endif
 
-/// A `portscope live` process running in the background.
-final class LiveRun {
-    let process = Process()
-    private let out = Pipe(), err = Pipe()
-
-    init(_ arguments: [String]) throws {
-        process.executableURL = portscopeBinary
-        process.arguments = ["live"] + arguments
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-    }
-
-    /// Waits for the process to end; its status and output.
-    func finish() -> (status: Int32, out: String, err: String) {
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
+/// `portscope live` with `arguments`, running in the background.
+func startLive(_ arguments: [String]) throws -> RunningProgram {
+    try RunningProgram(portscopeBinary.path, ["live"] + arguments)
 }
 
 /// Rows of `sql` from the database at `path`, or nil while it cannot be read yet.
@@ -56,7 +39,7 @@ struct LiveCaptureTests {
         let dir = TemporaryDirectory(), db = dir.file("live.db")
         let listener = Loopback.listener(), receiver = Loopback.bound(stream: false)
         defer { close(listener.fd); close(receiver.fd) }
-        let live = try LiveRun(["-i", "lo", "--db", db, "--flush-every", "200ms",
+        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "200ms",
                                 "--filter", "tcp port \(listener.port) or udp port \(receiver.port)"])
         #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
 
@@ -117,13 +100,13 @@ struct LiveCaptureTests {
         let dir = TemporaryDirectory(), db = dir.file("live.db")
         let receiver = Loopback.bound(stream: false)
         defer { close(receiver.fd) }
-        let counted = try LiveRun(["-i", "lo", "--db", db, "--count", "4", "--filter", "udp port \(receiver.port)"])
+        let counted = try startLive(["-i", "lo", "--db", db, "--count", "4", "--filter", "udp port \(receiver.port)"])
         #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
         _ = Loopback.datagrams(6, size: 10, to: receiver.port)
         let run = counted.finish()
         #expect(run.status == 0 && run.out.contains("packet count reached") && run.out.contains("packets 4,"), "\(run.out)\(run.err)")
 
-        let terminated = try LiveRun(["-i", "lo", "--db", db, "--duration", "1h", "--filter", "udp port \(receiver.port)"])
+        let terminated = try startLive(["-i", "lo", "--db", db, "--duration", "1h", "--filter", "udp port \(receiver.port)"])
         #expect(eventually { query(db, "SELECT COUNT(*) FROM captures WHERE status = 'running'")?.first?.first == .int(1) })
         _ = Loopback.datagrams(3, size: 10, to: receiver.port)
         terminated.process.terminate()
@@ -207,15 +190,15 @@ let downInterface: String? = {
 
 struct LiveStatusLineTests {
     @Test func showsPacketsFlowsDropsAndTopPorts() {
-        var status = LiveStatus(captureID: 1, packets: 1200, bytes: 90_000, flowsInMemory: 40, storedFlows: 35,
+        var status = LiveStatus(captureID: 1, packets: 1200, flowsInMemory: 40, storedFlows: 35,
                                 statistics: LiveCaptureStatistics(received: 1200, droppedByKernel: 0, droppedByInterface: 0),
-                                topPorts: [("tcp/443", 800), ("udp/53", 300)], flushError: nil)
-        #expect(LiveCommand.describe(status) == "1200 packets, 35 flows stored, 40 in memory, no drops | top tcp/443 800, udp/53 300")
+                                flushes: 3, flushError: nil)
+        #expect(LiveCommand.describe(status, topPorts: [("tcp/443", 800), ("udp/53", 300)])
+                == "1200 packets, 35 flows stored, 40 in memory, no drops | top tcp/443 800, udp/53 300")
         status.statistics.droppedByKernel = 7
         status.statistics.droppedByInterface = 1
-        status.topPorts = []
         status.flushError = "r.db: database or disk is full"
-        #expect(LiveCommand.describe(status)
+        #expect(LiveCommand.describe(status, topPorts: [])
                 == "1200 packets, 35 flows stored, 40 in memory, DROPPED 8 | flush failed, will retry: r.db: database or disk is full")
     }
 }

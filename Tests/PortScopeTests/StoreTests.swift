@@ -79,7 +79,7 @@ struct FlushTests {
             tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000)
             if flushes.contains(i) || i == count - 1 {
                 id = try tracker.withMutableFlows { flows throws(StoreError) in
-                    try store.flush(summary(packets: i + 1), capture: id, flows: flows, inference: &inference)
+                    try store.flush(summary(packets: i + 1), capture: id, flows: flows, inference: &inference).captureID
                 }
             }
         }
@@ -115,16 +115,16 @@ struct FlushTests {
         var inference = ServiceSideInference(registry: .iana)
         for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000) }
         let id = try tracker.withMutableFlows { flows throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference)
+            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference).captureID
         }
-        tracker.removeStored()
+        tracker.removeEnded()
         #expect(tracker.table.count == 4)
         // Five minutes on, every flow is idle: stored as such, then gone from memory.
         tracker.expireIdle(now: 400_000_000_000)
         _ = try tracker.withMutableFlows { flows throws(StoreError) in
             try store.flush(FlushTests.summary(packets: 10), capture: id, flows: flows, inference: &inference)
         }
-        tracker.removeStored()
+        tracker.removeEnded()
         #expect(tracker.table.count == 0)
         #expect(try store.rows("SELECT end_reason, COUNT(*) FROM flows GROUP BY 1") == [[.text("idle"), .int(4)]])
         #expect(try store.rows("SELECT flows FROM captures") == [[.int(4)]])
