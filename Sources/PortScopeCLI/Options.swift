@@ -19,14 +19,16 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The PortScope database file.")
     var db: String = "portscope.db"
 
-    /// Opens the database read-only and prints what `render` makes of it; store errors
-    /// become one-line CLI errors.
-    func printReport(_ render: (borrowing CaptureStore) throws(StoreError) -> String) throws {
+    /// Opens the database read-only and prints what `render` makes of it; its errors (the
+    /// store's, a capture reference's) become one-line CLI errors.
+    func printReport(_ render: (borrowing CaptureStore) throws -> String) throws {
         do {
             let store = try CaptureStore(readingFrom: db)
             print(try render(store), terminator: "")
+        } catch let error as CLIError {
+            throw error
         } catch {
-            throw CLIError(error)
+            throw CLIError("\(error)")
         }
     }
 }
@@ -52,22 +54,59 @@ struct ServicesFileOption: ParsableArguments {
     /// IANA's registry, with the user's file laid over it.
     func registry() throws -> ServiceRegistry {
         guard let services else { return .iana }
-        guard let file = fopen(services, "r") else {
-            throw CLIError("\(services): \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
         do {
-            return try ServiceRegistry.iana.overridden(byServicesFile: String(decoding: bytes, as: UTF8.self))
+            return try ServiceRegistry.iana.overridden(byServicesFile: try readTextFile(services))
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError("\(services): \(error)")
         }
+    }
+}
+
+/// The whole of a text file (invalid UTF-8 replaced); a one-line error when it cannot be read.
+func readTextFile(_ path: String) throws(CLIError) -> String {
+    guard let file = fopen(path, "r") else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    if ferror(file) != 0 { throw CLIError("\(path): read error") }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Which networks are "ours".
+struct LocalNetworksOption: ParsableArguments {
+    @Option(name: .customLong("local"), parsing: .singleValue,
+            help: ArgumentHelp("A network of ours (CIDR or address; repeat or separate with commas).",
+                               discussion: "Default: the private ranges, 10/8, 172.16/12, 192.168/16, link-local, loopback, fc00::/7.",
+                               valueName: "cidr"))
+    var networks: [String] = []
+
+    func validate() throws {
+        for text in values where IPNetwork(text) == nil {
+            throw ValidationError("--local: '\(text)' is not a network (10.0.0.0/8, fd00::/8) or an address")
+        }
+    }
+
+    private var values: [String] { networks.flatMap { $0.split(separator: ",").map(String.init) } }
+
+    var local: LocalNetworks { values.isEmpty ? .privateRanges : LocalNetworks(values.compactMap { IPNetwork($0) }) }
+}
+
+/// A capture named by id or file name.
+struct CaptureReferenceOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Only this capture: its id or file name (see 'portscope captures').", valueName: "capture"))
+    var capture: String?
+
+    /// The selection it makes (all captures without it).
+    func selection(in store: borrowing CaptureStore) throws -> CaptureSelection {
+        guard let capture else { return .all }
+        return CaptureSelection(ids: [try Reports.captureID(capture, in: store)])
     }
 }
 

@@ -222,14 +222,15 @@ public struct CaptureStore: ~Copyable {
                             capture: Int64) throws(SQLiteError) -> [Int64?] {
         let columns = """
             client_addr, client_port, server_addr, server_port, decided_by, first_ns, last_ns, packets_c2s, bytes_c2s,
-            packets_s2c, bytes_s2c, fragment_packets, tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code
+            packets_s2c, bytes_s2c, fragment_packets, tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code,
+            opened_by
             """
         var insert = try db.prepare("""
             INSERT INTO flows (\(columns), capture_id, proto)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var update = try db.prepare("""
-            UPDATE flows SET (\(columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?
+            UPDATE flows SET (\(columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?
             """)
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.count)
@@ -246,6 +247,7 @@ public struct CaptureStore: ~Copyable {
                 isTCP ? .text(c.tcpFlags.letters) : .null, isTCP ? .text(s.tcpFlags.letters) : .null,
                 .int(flow.handshakeCompleted ? 1 : 0), .text(flow.end.name),
                 isICMP ? .int(Int64(flow.icmpType)) : .null, isICMP ? .int(Int64(flow.icmpCode)) : .null,
+                .text(flow.firstSender == side.client ? "client" : "server"),
             ]
             if let row = flow.row {
                 try update.run(values + [.int(row.id)])

@@ -130,6 +130,11 @@ enum Schema {
             \(addToHostServices)
         END;
         """,
+        // v3: which side sent a flow's first packet ('client' or 'server'; null in rows written
+        // before). The findings need it: a probe's sender, a client's chosen source port.
+        """
+        ALTER TABLE flows ADD COLUMN opened_by TEXT;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

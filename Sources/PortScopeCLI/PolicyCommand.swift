@@ -1,0 +1,63 @@
+import ArgumentParser
+import PortScopeReport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Draft a policy file from what captures show, or check one.",
+        subcommands: [PolicyInitCommand.self, PolicyCheckCommand.self])
+}
+
+struct PolicyInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a policy that allows what the local hosts served and used, to edit.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var localNetworks: LocalNetworksOption
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write it to this new file (default: standard output).", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        // The file is created first (never overwritten), so a failure leaves nothing half-written elsewhere.
+        var text = ""
+        try database.printReport { store in
+            let captures = try captureReference.selection(in: store)
+            let described = captureReference.capture.map { "capture \($0)" } ?? "all captures"
+            text = Policy.draft(from: try ServiceTraffic(store, captures: captures), local: localNetworks.local, captures: described)
+            return output == nil ? text : ""
+        }
+        guard let output else { return }
+        let fd = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw CLIError("\(output): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = text.withCString { write(fd, $0, strlen($0)) }
+        guard written == text.utf8.count else { throw CLIError("\(output): \(String(cString: strerror(errno)))") }
+        printError("policy written to \(output)")
+    }
+}
+
+struct PolicyCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Read a policy file and say whether it is valid.")
+
+    @Argument(help: ArgumentHelp("The policy file.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        let policy = try readPolicy(file)
+        let serves = policy.rules.filter { $0.verb == .serve }.count
+        print("\(file): \(policy.rules.count) rules (\(serves) serve, \(policy.rules.count - serves) use)")
+    }
+}
+
+/// The policy in `path`; a one-line error naming the line when it is not valid.
+func readPolicy(_ path: String) throws(CLIError) -> Policy {
+    let text = try readTextFile(path)
+    do { return try Policy(parsing: text, file: path) } catch { throw CLIError(error.description) }
+}

@@ -1,0 +1,78 @@
+import PortScopeDecode
+
+/// What a finding is about. The raw values are the stable `kind` key of `unexpected`.
+public enum FindingKind: String, Sendable, CaseIterable {
+    /// One source probed many ports or hosts without completing handshakes.
+    case scan
+    /// A service on a port outside `CommonServices`.
+    case uncommonPort = "uncommon_port"
+    /// A client chose a well-known service port as its source toward an unrelated port.
+    case wellKnownSourcePort = "well_known_source_port"
+    /// A local host served a service the policy file does not allow it.
+    case policyServe = "policy_serve"
+    /// A local host used a service the policy file does not allow it.
+    case policyUse = "policy_use"
+    /// A service absent from the baseline capture.
+    case newService = "new_service"
+    /// A service of the baseline capture not seen since.
+    case vanishedService = "vanished_service"
+}
+
+/// How much a finding deserves attention first.
+public enum Severity: String, Sendable, CaseIterable, Comparable {
+    case high, medium, low
+
+    private var rank: Int { Severity.allCases.firstIndex(of: self)! }
+    public static func < (a: Self, b: Self) -> Bool { a.rank > b.rank }
+}
+
+/// What a finding rests on.
+public struct Evidence: Sendable {
+    public var flows: Int64 = 0
+    /// Distinct hosts at the other end (clients of a service, targets of a scan, ...).
+    public var peers: Int = 0
+    public var packets: Int64 = 0
+    public var bytes: Int64 = 0
+    public var first = Int64.max
+    public var last = Int64.min
+    /// How the server side of its flows was decided, when that matters.
+    public var decisions: DecisionCounts?
+
+    init(_ totals: TrafficTotals, peers: Int) {
+        flows = totals.flows
+        self.peers = peers
+        packets = totals.packets
+        bytes = totals.bytes
+        first = totals.first
+        last = totals.last
+        decisions = totals.decisions
+    }
+
+    init(flows: Int64, peers: Int, packets: Int64, bytes: Int64, first: Int64, last: Int64) {
+        self.flows = flows
+        self.peers = peers
+        self.packets = packets
+        self.bytes = bytes
+        self.first = first
+        self.last = last
+    }
+}
+
+/// One thing that runs where it should not, or looks as if it does.
+public struct Finding: Sendable {
+    public var kind: FindingKind
+    public var severity: Severity
+    /// The host the finding is about: the server, the scanning source, the client.
+    public var host: IPAddress
+    public var proto: IPProtocol?
+    /// Nil when the finding spans many ports (a scan).
+    public var port: UInt16?
+    /// One line for people.
+    public var reason: String
+    /// Which rule fired, with its thresholds (`--explain`).
+    public var rule: String
+    public var evidence: Evidence
+}
+
+/// "1 client", "3 clients".
+func counted(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }

@@ -1,0 +1,82 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeStore
+
+/// Clients that chose a well-known service port as their source toward unrelated ports: the
+/// classic way past stateless filters that trust "replies" from 20, 53, 67 or 88. Judged by
+/// who opened the flow, never by the server side decided, so the decision cannot hide it.
+enum SourcePortFindings {
+    /// Source and destination ports that belong together (DHCP, DHCPv6 both ways).
+    static let pairs: Set<[Int64]> = [[17, 68, 67], [17, 67, 68], [17, 546, 547], [17, 547, 546]]
+    /// Services whose clients bind privileged ports by design (ONC RPC, NFS and its mount and lock
+    /// daemons, BSD r-commands).
+    static let privilegedClientServices: Set<Int64> = [111, 512, 513, 514, 543, 544, 635, 2049, 4045, 20048]
+
+    static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, common: CommonServices,
+                     registry: ServiceRegistry) throws -> [Finding] {
+        let e = FlowEvidence.self
+        // TCP: opened by a SYN seen from the client. UDP: whoever sent first.
+        let rows = try store.rows("""
+            SELECT \(e.initiatorAddress) AS source, proto, \(e.initiatorPort) AS sport, \(e.responderPort) AS dport,
+                   COUNT(*), COUNT(DISTINCT \(e.responderAddress)), SUM(packets_c2s + packets_s2c),
+                   SUM(bytes_c2s + bytes_s2c), MIN(first_ns), MAX(last_ns), group_concat(DISTINCT \(e.responderAddress))
+            FROM flows
+            WHERE \(captures.condition()) AND opened_by IS NOT NULL AND \(e.initiatorPort) < 1024 AND client_port != server_port
+              AND ((proto = 'tcp' AND decided_by = 'tcp_syn' AND opened_by = 'client') OR proto = 'udp')
+            GROUP BY source, proto, sport, dport
+            """)
+        let responders = try udpResponders(store, captures: captures)
+        let ftp = try HostPair.sharing("proto = 'tcp' AND server_port = 21", store, captures: captures)
+        struct Group { var totals = Evidence(flows: 0, peers: 0, packets: 0, bytes: 0, first: .max, last: .min)
+                       var ports: Set<Int64> = []; var peers: Set<String> = [] }
+        var groups: [ServiceKey: Group] = [:]
+        for row in rows {
+            guard let source = IPAddress(row[0].text), let proto = IPProtocol(name: row[1].text) else { continue }
+            let sport = row[2].int, dport = row[3].int
+            guard common.contains(proto, UInt16(clamping: sport)), !pairs.contains([Int64(proto.rawValue), sport, dport]),
+                  !privilegedClientServices.contains(dport) else { continue }
+            let peers = row[10].text.split(separator: ",").map(String.init)
+            // Active FTP: the server opens data connections from port 20 to its clients.
+            if proto == .tcp && sport == 20 && peers.allSatisfy({ ftp.contains(HostPair(source, IPAddress($0) ?? .zero)) }) { continue }
+            // UDP: a port that answers others is a server replying, seen from the middle.
+            let key = ServiceKey(server: source, proto: proto, port: UInt16(clamping: sport))
+            if proto == .udp && responders.contains(key) { continue }
+            var group = groups[key, default: Group()]
+            group.totals.flows += row[4].int
+            group.totals.packets += row[6].int
+            group.totals.bytes += row[7].int
+            group.totals.first = min(group.totals.first, row[8].int)
+            group.totals.last = max(group.totals.last, row[9].int)
+            group.ports.insert(dport)
+            group.peers.formUnion(peers)
+            groups[key] = group
+        }
+        return groups.map { key, group in
+            var evidence = group.totals
+            evidence.peers = group.peers.count
+            let name = registry.name(key.proto, key.port).map { " (\($0))" } ?? ""
+            let ports = group.ports.count == 1 ? "port \(group.ports.first!)" : "\(group.ports.count) ports"
+            return Finding(
+                kind: .wellKnownSourcePort, severity: key.proto == .udp && evidence.flows == 1 ? .low : .medium,
+                host: key.server, proto: key.proto, port: key.port,
+                reason: "\(key.server) opened flows from \(key.proto.name)/\(key.port)\(name) to \(ports) on \(counted(group.peers.count, "host")), "
+                    + "a service port used as a client source port",
+                rule: "well_known_source_port: the opener's source port is a common service port below 1024 and differs "
+                    + "from the destination port (TCP: opener seen sending the SYN); not DHCP/DHCPv6 pairs, RPC/NFS/r-command "
+                    + "clients, active FTP data to its control clients, or a UDP port that also answers others",
+                evidence: evidence)
+        }
+    }
+
+    /// UDP endpoints below 1024 that answered flows others opened.
+    private static func udpResponders(_ store: borrowing CaptureStore, captures: CaptureSelection) throws -> Set<ServiceKey> {
+        let e = FlowEvidence.self
+        let rows = try store.rows("""
+            SELECT DISTINCT \(e.responderAddress), \(e.responderPort) FROM flows
+            WHERE \(captures.condition()) AND proto = 'udp' AND \(e.responderPort) < 1024 AND \(e.responderPackets) > 0
+            """)
+        return Set(rows.compactMap { row in
+            IPAddress(row[0].text).map { ServiceKey(server: $0, proto: .udp, port: UInt16(clamping: row[1].int)) }
+        })
+    }
+}

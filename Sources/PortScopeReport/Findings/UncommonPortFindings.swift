@@ -1,0 +1,34 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeStore
+
+/// Services on ports outside `CommonServices`; fan-in on a dynamic port weighs most.
+enum UncommonPortFindings {
+    /// Control services that hand their clients another port of the same server (FTP passive
+    /// data, MS-RPC and ONC RPC dynamic endpoints, TFTP transfers, SIP/RTSP media): traffic
+    /// between two hosts that also share one of these is explained, not uncommon.
+    static let controlServices = "(proto = 'tcp' AND server_port IN (21, 111, 135, 554, 5060, 5061)) OR (proto = 'udp' AND server_port IN (69, 111, 5060))"
+
+    static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, traffic: ServiceTraffic,
+                     common: CommonServices, registry: ServiceRegistry, local: LocalNetworks) throws -> [Finding] {
+        let related = try HostPair.sharing(controlServices, store, captures: captures)
+        let services = traffic.services { pair in
+            !common.contains(pair.service.proto, pair.service.port) && !pair.service.server.isGroupAddress
+                && !related.contains(HostPair(pair.service.server, pair.client))
+        }
+        return services.map { service, use in
+            let dynamic = PortClass(port: service.port) == .dynamic, fanIn = use.peers.count >= 2
+            let severity: Severity = dynamic && fanIn ? .high : fanIn ? .medium : .low
+            let name = registry.name(service.proto, service.port).map { " (\($0))" } ?? " (unregistered)"
+            let place = local.contains(service.server) ? "" : "external "
+            return Finding(
+                kind: .uncommonPort, severity: severity, host: service.server, proto: service.proto, port: service.port,
+                reason: "\(place)\(service.server) serves \(service.proto.name)/\(service.port)\(name) to \(counted(use.peers.count, "client"))"
+                    + (dynamic ? " on a dynamic port" : "") + ", not a commonly used service port",
+                rule: "uncommon_port: port not in the common services list (CommonServices.swift); "
+                    + "high for 2+ clients on a dynamic port (49152-65535), medium for 2+ clients, low for one; "
+                    + "clients that share an FTP/RPC/TFTP/SIP/RTSP control flow with the server are explained",
+                evidence: Evidence(use.totals, peers: use.peers.count))
+        }
+    }
+}

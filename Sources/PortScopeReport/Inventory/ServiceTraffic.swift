@@ -1,0 +1,122 @@
+import PortScopeDecode
+import PortScopeStore
+
+/// How many flows each rule of `ServiceDecision` decided, e.g. `tcp_syn 12, port_fan_in 3`.
+public struct DecisionCounts: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var counts: [String: Int64] = [:]
+
+    mutating func add(_ decision: String, _ flows: Int64) { counts[decision, default: 0] += flows }
+    mutating func add(_ other: DecisionCounts) { for (decision, n) in other.counts { add(decision, n) } }
+
+    /// The rules, most flows first.
+    public var description: String {
+        counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+}
+
+/// Sums over flows, client-to-server (c2s) and back (s2c).
+public struct TrafficTotals: Sendable, Equatable {
+    public var flows: Int64 = 0
+    public var handshakes: Int64 = 0
+    public var packetsC2S: Int64 = 0
+    public var bytesC2S: Int64 = 0
+    public var packetsS2C: Int64 = 0
+    public var bytesS2C: Int64 = 0
+    public var first = Int64.max
+    public var last = Int64.min
+    public var decisions = DecisionCounts()
+
+    public var packets: Int64 { packetsC2S + packetsS2C }
+    public var bytes: Int64 { bytesC2S + bytesS2C }
+
+    mutating func add(_ other: TrafficTotals) {
+        flows += other.flows
+        handshakes += other.handshakes
+        packetsC2S += other.packetsC2S
+        bytesC2S += other.bytesC2S
+        packetsS2C += other.packetsS2C
+        bytesS2C += other.bytesS2C
+        first = min(first, other.first)
+        last = max(last, other.last)
+        decisions.add(other.decisions)
+    }
+}
+
+/// A service: an address, protocol and port that served.
+public struct ServiceKey: Hashable, Sendable, Comparable {
+    public var server: IPAddress
+    public var proto: IPProtocol
+    public var port: UInt16
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (a.server, a.proto.rawValue, a.port) < (b.server, b.proto.rawValue, b.port)
+    }
+}
+
+/// Established traffic (`FlowEvidence.established`) between one client and one service.
+public struct ServicePair: Sendable {
+    public var service: ServiceKey
+    public var client: IPAddress
+    public var totals: TrafficTotals
+}
+
+/// Traffic summed over peers: a service's clients, or the servers a client reached.
+public struct PeerTraffic: Sendable {
+    public var totals = TrafficTotals()
+    public var peers: Set<IPAddress> = []
+}
+
+/// The established service traffic of some captures: what the host view, the policy and the
+/// inventory comparisons are built from. Probes and unanswered attempts are left to the scan finding.
+public struct ServiceTraffic: Sendable {
+    public private(set) var pairs: [ServicePair]
+
+    public init(_ store: borrowing CaptureStore, captures: CaptureSelection) throws {
+        let rows = try store.rows("""
+            SELECT proto, server_addr, server_port, client_addr, decided_by, COUNT(*), SUM(handshake),
+                   SUM(packets_c2s), SUM(bytes_c2s), SUM(packets_s2c), SUM(bytes_s2c), MIN(first_ns), MAX(last_ns)
+            FROM flows
+            WHERE \(captures.condition()) AND proto IN ('tcp', 'udp', 'sctp') AND \(FlowEvidence.established)
+            GROUP BY proto, server_addr, server_port, client_addr, decided_by
+            """)
+        var index: [ServiceKeyWithClient: Int] = [:]
+        var pairs: [ServicePair] = []
+        for row in rows {
+            guard let proto = IPProtocol(name: row[0].text), let server = IPAddress(row[1].text),
+                  let client = IPAddress(row[3].text) else { continue }
+            let service = ServiceKey(server: server, proto: proto, port: UInt16(clamping: row[2].int))
+            var totals = TrafficTotals(flows: row[5].int, handshakes: row[6].int, packetsC2S: row[7].int, bytesC2S: row[8].int,
+                                       packetsS2C: row[9].int, bytesS2C: row[10].int, first: row[11].int, last: row[12].int)
+            totals.decisions.add(row[4].text, row[5].int)
+            let key = ServiceKeyWithClient(service: service, client: client)
+            if let i = index[key] {
+                pairs[i].totals.add(totals)
+            } else {
+                index[key] = pairs.count
+                pairs.append(ServicePair(service: service, client: client, totals: totals))
+            }
+        }
+        self.pairs = pairs
+    }
+
+    private struct ServiceKeyWithClient: Hashable {
+        var service: ServiceKey
+        var client: IPAddress
+    }
+
+    /// Every service with its clients as peers, from the pairs `include` keeps.
+    public func services(where include: (ServicePair) -> Bool = { _ in true }) -> [ServiceKey: PeerTraffic] {
+        var services: [ServiceKey: PeerTraffic] = [:]
+        for pair in pairs where include(pair) {
+            services[pair.service, default: PeerTraffic()].totals.add(pair.totals)
+            services[pair.service]!.peers.insert(pair.client)
+        }
+        return services
+    }
+}
+
+extension Statement.Value {
+    var text: String { if case .text(let t) = self { t } else { "" } }
+    var int: Int64 { if case .int(let v) = self { v } else { 0 } }
+}
