@@ -2,6 +2,7 @@ import Foundation
 import PortScopeDecode
 import PortScopeFlows
 @testable import PortScopeStore
+import PortScopeReport
 import Testing
 
 struct StoreTests {
@@ -9,7 +10,7 @@ struct StoreTests {
         let dir = TemporaryDirectory()
         _ = try CaptureStore(path: dir.file("a.db"))
         let db = try Database(path: dir.file("a.db"))
-        #expect(try db.userVersion() == 2)
+        #expect(try db.userVersion() == 3)
         var mode = try db.prepare("PRAGMA journal_mode")
         #expect(try mode.step() && mode.text(0) == "wal")
     }
@@ -162,6 +163,8 @@ struct FlushTests {
                 INSERT INTO captures VALUES (1, 'a.pcap', 'file', 'pcap', 1, 'x', 'EN10MB(1)', NULL, 1, 2, 3, 300, 300, 1,
                     'complete', NULL, '0.1.0', '2026-01-01T00:00:00Z');
                 INSERT INTO host_services VALUES (1, 'tcp', '10.0.0.9', 443, '10.0.0.1', 1, 1, 2, 200, 1, 100, 1, 2);
+                INSERT INTO flows VALUES (1, 1, 'tcp', '10.0.0.1', 40000, '10.0.0.9', 443, 'tcp_syn', 1, 2, 2, 200, 1, 100, 0,
+                    'SA', 'SA', 1, 'open', NULL, NULL);
                 """)
         }
         let store = try CaptureStore(path: path)
@@ -169,5 +172,13 @@ struct FlushTests {
         #expect(try store.rows("SELECT port, flows, clients, packets_c2s, bytes_s2c FROM service_ports")
                 == [[.int(443), .int(1), .int(1), .int(2), .int(100)]])
         #expect(try store.rows("SELECT packets, received FROM captures") == [[.int(3), .null]])
+        // v3: rows from before do not know who opened them; the host view counts the client.
+        #expect(try store.rows("SELECT opened_by FROM flows") == [[.null]])
+        let hosts = try Reports.hosts(store, captures: .all, hosts: HostSelection(), local: .privateRanges,
+                                      explain: true, registry: .iana)
+        #expect(hosts.rows.map { [$0[0], $0[2], $0[4], $0.last!] } == [
+            [.text("10.0.0.1"), .text("uses"), .int(443), .text("tcp_syn 1")],
+            [.text("10.0.0.9"), .text("serves"), .int(443), .text("tcp_syn 1")],
+        ])
     }
 }

@@ -2,7 +2,8 @@ import PortScopeDecode
 import PortScopeStore
 
 /// Scans, kept apart from services: a source whose flows are mostly probes
-/// (`FlowEvidence.probe`) toward many targets is one finding, whatever it touched.
+/// (`FlowEvidence.probe`) toward many targets is one finding, whatever it touched. Its evidence
+/// is every short flow it opened: the probes and the ones that were answered (open ports).
 enum ScanFindings {
     static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, threshold: Int,
                      local: LocalNetworks) throws -> [Finding] {
@@ -20,14 +21,14 @@ enum ScanFindings {
                        \(e.established) AND \(e.initiatorPackets) <= 3 AS open,
                        packets_c2s + packets_s2c AS packets, bytes_c2s + bytes_s2c AS bytes, first_ns, last_ns
                 FROM flows WHERE \(captures.condition())
-            )
+            ), g AS (SELECT *, probe OR open AS touch FROM f)
             SELECT source, COUNT(DISTINCT CASE WHEN probe THEN target END) AS probed, COUNT(DISTINCT target),
-                   COUNT(DISTINCT CASE WHEN probe THEN host END), COUNT(DISTINCT CASE WHEN probe THEN port END),
-                   COUNT(DISTINCT CASE WHEN open THEN target END), SUM(probe),
-                   SUM(CASE WHEN probe THEN packets ELSE 0 END), SUM(CASE WHEN probe THEN bytes ELSE 0 END),
-                   MIN(CASE WHEN probe THEN first_ns END), MAX(CASE WHEN probe THEN last_ns END),
-                   MIN(CASE WHEN probe THEN port END), MIN(CASE WHEN probe THEN host END), COUNT(DISTINCT CASE WHEN probe THEN proto END)
-            FROM f GROUP BY source HAVING probed >= ?
+                   COUNT(DISTINCT CASE WHEN touch THEN host END), COUNT(DISTINCT CASE WHEN touch THEN port END),
+                   COUNT(DISTINCT CASE WHEN open THEN target END), SUM(touch),
+                   SUM(CASE WHEN touch THEN packets ELSE 0 END), SUM(CASE WHEN touch THEN bytes ELSE 0 END),
+                   MIN(CASE WHEN touch THEN first_ns END), MAX(CASE WHEN touch THEN last_ns END),
+                   MIN(CASE WHEN touch THEN port END), MIN(CASE WHEN touch THEN host END), COUNT(DISTINCT CASE WHEN touch THEN proto END)
+            FROM g GROUP BY source HAVING probed >= ?
             """, [.int(Int64(threshold))])
         var findings: [Finding] = []
         for row in rows {

@@ -13,7 +13,7 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         let width = address.isIPv4 ? 32 : 128
         var length = width
         if parts.count == 2 {
-            guard let n = Int(parts[1]), (0...width).contains(n), parts[1].allSatisfy(\.isASCII) else { return nil }
+            guard let n = Int(parts[1]), (0...width).contains(n), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
             length = n
         }
         bits = length + 128 - width

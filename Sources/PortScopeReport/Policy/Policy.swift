@@ -97,7 +97,7 @@ public struct Policy: Sendable {
         guard parts.count == 2, let proto = IPProtocol(name: String(parts[0])), proto.hasPorts else { return nil }
         if parts[1] == "*" { return Ports(proto: proto, low: 0, high: .max) }
         let bounds = parts[1].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) }),
+        guard bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let low = UInt16(bounds[0]), let high = UInt16(bounds[bounds.count - 1]), low <= high else { return nil }
         return Ports(proto: proto, low: low, high: high)
     }

@@ -1,0 +1,224 @@
+import Foundation
+import PortScopeDecode
+import PortScopeReport
+import PortScopeStore
+import Testing
+
+/// An office day: a client browses (HTTPS, HTTP, QUIC) and resolves names at the local resolver,
+/// two admins use SSH, hosts sync time and get DHCP leases, mDNS chatter, and one refused
+/// connection. None of it is unexpected. `seed` varies the client ports, as another day would.
+func officeDay(_ t: inout TrafficCapture, seed: Int = 0) {
+    let base = 40000 + seed * 1000
+    for (i, server) in ["93.184.216.34", "142.250.74.46", "151.101.1.69", "2606:4700::6810:85e5"].enumerated() {
+        let client = server.contains(":") ? "fd00::10" : "192.168.1.10"
+        t.udpExchange(client, base + 100 + i, client.contains(":") ? "fd00::1" : "192.168.1.1", 53)
+        t.session(client, base + i, server, 443, exchanges: 3)
+    }
+    t.session("192.168.1.10", base + 10, "93.184.216.34", 80)
+    t.udpExchange("192.168.1.10", base + 11, "142.250.74.46", 443, request: 1200, response: 1200)
+    t.udpExchange("192.168.1.11", base + 12, "192.168.1.1", 53)
+    for admin in ["192.168.1.20", "192.168.1.21"] { t.session(admin, base + 20, "192.168.1.5", 22, exchanges: 5) }
+    t.udpExchange("192.168.1.10", 123, "162.159.200.1", 123, request: 48, response: 48)
+    t.udpExchange("0.0.0.0", 68, "255.255.255.255", 67, answered: false, request: 300)
+    t.udp("192.168.1.1", 67, "255.255.255.255", 68, payload: 300)
+    t.udp("192.168.1.10", 5353, "224.0.0.251", 5353, payload: 60)
+    t.tcp("192.168.1.10", base + 30, "192.168.1.6", 8443, [.syn])
+    t.tcp("192.168.1.6", 8443, "192.168.1.10", base + 30, [.rst, .ack], seq: 0, ack: 1001)
+}
+
+/// Analyzes each capture in turn into one database; the store, read-only.
+func database(_ captures: [TrafficCapture], in dir: TemporaryDirectory) throws -> CaptureStore {
+    for (i, capture) in captures.enumerated() {
+        let path = dir.file("day\(i + 1).pcap")
+        try capture.write(to: path)
+        try analyze(path, in: dir)
+    }
+    return try CaptureStore(readingFrom: dir.file("test.db"))
+}
+
+func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOptions(),
+              select: CaptureSelection = .all) throws -> [Finding] {
+    let dir = TemporaryDirectory()
+    let store = try database(captures, in: dir)
+    return try Reports.findings(store, captures: select, options: options)
+}
+
+@Suite struct FindingsTests {
+    @Test func ordinaryTrafficYieldsNothing() throws {
+        var t = TrafficCapture()
+        officeDay(&t)
+        let found = try findings([t])
+        #expect(found.isEmpty, "\(found.map(\.reason))")
+    }
+
+    @Test func aSYNScanOf500PortsIsOneFinding() throws {
+        var t = TrafficCapture()
+        officeDay(&t)
+        for port in 1...500 {
+            t.synProbe("203.0.113.66", 61000, "192.168.1.80", port, answer: [22, 80].contains(port) ? .synAck : .reset)
+        }
+        let found = try findings([t])
+        #expect(found.count == 1, "\(found.map(\.reason))")
+        let scan = try #require(found.first)
+        #expect(scan.kind == .scan && scan.severity == .medium && scan.host == IPAddress("203.0.113.66"))
+        #expect(scan.proto == .tcp && scan.port == nil && scan.evidence.flows == 500 && scan.evidence.peers == 1)
+        #expect(scan.reason == "203.0.113.66 probed 500 ports on 192.168.1.80 without completing handshakes (2 answered)")
+
+        // The host view keeps the scan apart: the target serves the two ports that answered.
+        let dir = TemporaryDirectory()
+        let store = try database([t], in: dir)
+        let hosts = try Reports.hosts(store, captures: .all, hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]),
+                                      local: .privateRanges, explain: false, registry: .iana)
+        #expect(hosts.rows.map { [$0[2], $0[4]] } == [[.text("serves"), .int(22)], [.text("serves"), .int(80)]])
+    }
+
+    @Test func sweepsAcrossHostsAreOneFindingEach() throws {
+        var t = TrafficCapture()
+        for host in 1...60 { t.ping("192.168.1.66", "192.168.2.\(host)", reply: false) }
+        for host in 1...30 { t.udpExchange("192.168.1.67", 50000 + host, "192.168.3.\(host)", 161, answered: false) }
+        t.udpExchange("192.168.1.67", 50100, "192.168.3.200", 161)
+        let found = try findings([t])
+        #expect(found.map(\.kind) == [.scan, .scan])
+        #expect(found.allSatisfy { $0.severity == .high })  // local scanners
+        #expect(found.map(\.reason) == [
+            "192.168.1.66 probed icmp on 60 hosts without completing handshakes (none answered)",
+            "192.168.1.67 probed udp/161 on 31 hosts without completing handshakes (1 answered)",
+        ])
+        #expect(found[1].proto == .udp && found[1].port == 161)
+    }
+
+    @Test func aBusyClientWithSomeRefusedConnectionsIsNoScanner() throws {
+        var t = TrafficCapture()
+        for i in 0..<60 { t.session("192.168.1.10", 40000 + i, "198.51.100.\(i)", 443) }
+        for i in 0..<25 { t.synProbe("192.168.1.10", 41000 + i, "198.51.100.\(100 + i)", 443, answer: .reset) }
+        #expect(try findings([t]).isEmpty)
+    }
+
+    @Test func servicesOnUncommonPorts() throws {
+        var t = TrafficCapture()
+        for (i, client) in ["192.168.1.10", "192.168.1.11", "192.168.1.12"].enumerated() {
+            t.session(client, 40000 + i, "192.168.1.50", 50050)
+        }
+        t.session("192.168.1.10", 40100, "192.168.1.51", 7777)
+        // Passive FTP: the data connection to a dynamic port follows a control connection.
+        t.session("192.168.1.10", 40200, "192.168.1.52", 21)
+        t.session("192.168.1.10", 40201, "192.168.1.52", 50001)
+        let found = try findings([t])
+        #expect(found.map { "\($0.severity) \($0.kind.rawValue) \($0.host) \($0.port!)" } == [
+            "high uncommon_port 192.168.1.50 50050",
+            "low uncommon_port 192.168.1.51 7777",
+        ])
+        #expect(found[0].reason == "192.168.1.50 serves tcp/50050 (unregistered) to 3 clients on a dynamic port, not a commonly used service port")
+        #expect(found[0].evidence.decisions?.description == "tcp_syn 3")
+    }
+
+    @Test func wellKnownSourcePortsTowardUnrelatedPorts() throws {
+        var t = TrafficCapture()
+        t.synProbe("10.0.0.66", 53, "192.168.1.80", 445, answer: .synAck)
+        t.session("10.0.0.66", 88, "192.168.1.80", 3389)
+        t.udpExchange("10.0.0.67", 53, "192.168.1.80", 161)
+        t.udpExchange("10.0.0.67", 53, "192.168.1.81", 161)
+        // Not evasion: a resolver answering (its first packet seen is a reply), active FTP data
+        // from port 20 to its control client, DHCP, NTP.
+        t.udp("192.168.1.1", 53, "192.168.1.10", 40000)
+        t.udpExchange("192.168.1.11", 40001, "192.168.1.1", 53)
+        t.session("192.168.1.10", 40200, "192.168.1.52", 21)
+        t.session("192.168.1.52", 20, "192.168.1.10", 40300)
+        t.udpExchange("192.168.1.10", 68, "192.168.1.1", 67)
+        t.udpExchange("192.168.1.10", 123, "162.159.200.1", 123)
+        let found = try findings([t]).filter { $0.kind == .wellKnownSourcePort }
+        #expect(found.map { "\($0.host) \($0.proto!.name)/\($0.port!)" } == ["10.0.0.66 tcp/53", "10.0.0.66 tcp/88", "10.0.0.67 udp/53"])
+        #expect(found[2].reason == "10.0.0.67 opened flows from udp/53 (domain) to port 161 on 2 hosts, a service port used as a client source port")
+        #expect(found.allSatisfy { $0.severity == .medium })
+    }
+
+    @Test func policyDraftedFromADayAllowsThatDayAndFlagsWhatIsNew() throws {
+        var day1 = TrafficCapture(), day2 = TrafficCapture()
+        officeDay(&day1)
+        officeDay(&day2, seed: 1)
+        day2.session("192.168.1.20", 40500, "192.168.1.5", 8080)  // a new service on the SSH host
+        day2.session("192.168.1.10", 40501, "198.51.100.7", 22)   // a client using SSH outward
+        let dir = TemporaryDirectory()
+        let store = try database([day1, day2], in: dir)
+        let draft = Policy.draft(from: try ServiceTraffic(store, captures: CaptureSelection(ids: [1])),
+                                 local: .privateRanges, captures: "capture 1")
+        #expect(draft.contains("\n192.168.1.5 serve tcp/22\n"))
+        let policy = try Policy(parsing: draft, file: "draft")
+        let day1Findings = try Reports.findings(store, captures: CaptureSelection(ids: [1]), options: FindingOptions(policy: policy))
+        #expect(day1Findings.isEmpty, "\(day1Findings.map(\.reason))")
+        let day2Findings = try Reports.findings(store, captures: CaptureSelection(ids: [2]), options: FindingOptions(policy: policy))
+        #expect(day2Findings.map { "\($0.kind.rawValue) \($0.host) \($0.port!)" } == [
+            "policy_serve 192.168.1.5 8080", "policy_use 192.168.1.10 22", "policy_use 192.168.1.20 8080",
+        ])
+        #expect(day2Findings[0].reason == "192.168.1.5 serves tcp/8080 (http-alt) to 1 client and the policy does not allow it")
+        #expect(day2Findings[0].rule.hasPrefix("policy: draft has no rule allowing it"))
+    }
+
+    @Test func policyNetworksWildcardsAndPeers() throws {
+        let policy = try Policy(parsing: """
+            # servers
+            192.168.1.5     serve tcp/22 from 192.168.1.20 192.168.1.21
+            192.168.1.0/24  serve tcp/8000-8099
+            *               use   udp/53 tcp/* to 192.168.0.0/16   # anything inside
+            """, file: "p")
+        let a = IPAddress("192.168.1.5")!, admin = IPAddress("192.168.1.20")!, other = IPAddress("192.168.1.99")!
+        #expect(policy.rule(allowing: .serve, a, .tcp, 22, peer: admin)?.origin == "p:2")
+        #expect(policy.rule(allowing: .serve, a, .tcp, 22, peer: other) == nil)
+        #expect(policy.rule(allowing: .serve, a, .tcp, 8080, peer: other)?.origin == "p:3")
+        #expect(policy.rule(allowing: .serve, a, .tcp, 8100, peer: other) == nil)
+        #expect(policy.rule(allowing: .use, other, .tcp, 9999, peer: a)?.origin == "p:4")
+        #expect(policy.rule(allowing: .use, other, .tcp, 443, peer: IPAddress("8.8.8.8")!) == nil)
+        #expect(policy.rule(allowing: .use, other, .udp, 53, peer: IPAddress("8.8.8.8")!) == nil)  // `to` binds the line
+    }
+
+    @Test(arguments: [
+        ("10.0.0.1 serve", "p:1: expected 'WHO serve|use SERVICE…', got '10.0.0.1 serve'"),
+        ("10.0.0.300 serve tcp/22", "p:1: '10.0.0.300' is not an address, a network or *"),
+        ("* serves tcp/22", "p:1: 'serves' is not serve or use"),
+        ("\n* serve tcp/70000", "p:2: 'tcp/70000' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
+        ("* serve tcp/90-80", "p:1: 'tcp/90-80' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
+        ("* serve icmp/1", "p:1: 'icmp/1' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
+        ("* serve tcp/22 to 10.0.0.0/8", "p:1: 'to' belongs to 'use' rules"),
+        ("* use tcp/22 to", "p:1: 'to' needs at least one address or network"),
+        ("* use tcp/22 to 10.0.0.0/33", "p:1: '10.0.0.0/33' is not an address or network"),
+        ("* use to 10.0.0.0/8", "p:1: no service before 'to'"),
+    ])
+    func policyErrorsNameTheLine(text: String, message: String) {
+        #expect(throws: Policy.FormatError.self) { try Policy(parsing: text, file: "p") }
+        do { _ = try Policy(parsing: text, file: "p") } catch { #expect(error.description == message) }
+    }
+
+    @Test func baselineWithTheSameServicesYieldsNothing() throws {
+        var day1 = TrafficCapture(), day2 = TrafficCapture(), day3 = TrafficCapture()
+        officeDay(&day1)
+        officeDay(&day2, seed: 1)
+        officeDay(&day3, seed: 2)
+        day3.session("192.168.1.10", 40600, "192.168.1.5", 3306)
+        let dir = TemporaryDirectory()
+        let store = try database([day1, day2, day3], in: dir)
+        let options = FindingOptions(baseline: (1, "capture 1"))
+        #expect(try Reports.findings(store, captures: CaptureSelection(ids: [2]), options: options).isEmpty)
+        // Day 3 adds MySQL on the SSH host and, filtered to it, has lost nothing else.
+        let day3Findings = try Reports.findings(store, captures: CaptureSelection(ids: [3]), options: options)
+        #expect(day3Findings.map { "\($0.kind.rawValue) \($0.host) \($0.port!)" } == ["new_service 192.168.1.5 3306"])
+        // Against day 3, day 1 lacks it: vanished.
+        let reverse = try Reports.findings(store, captures: CaptureSelection(ids: [1]), options: FindingOptions(baseline: (3, "capture 3")))
+        #expect(reverse.map(\.kind) == [.vanishedService])
+        #expect(reverse[0].reason == "192.168.1.5 served tcp/3306 (mysql) in capture 3; not seen since")
+    }
+
+    @Test(arguments: [
+        ("10.0.0.0/8", "10.255.1.2", true), ("10.0.0.0/8", "11.0.0.1", false), ("192.168.1.7", "192.168.1.7", true),
+        ("192.168.1.7/24", "192.168.1.200", true), ("0.0.0.0/0", "8.8.8.8", true), ("0.0.0.0/0", "2001:db8::1", false),
+        ("fd00::/8", "fd12::1", true), ("fd00::/8", "fe80::1", false), ("2001:db8::/32", "2001:db8:ffff::1", true),
+        ("::/0", "10.0.0.1", true),
+    ])
+    func networksContainTheirAddresses(network: String, address: String, contained: Bool) throws {
+        #expect(try #require(IPNetwork(network)).contains(try #require(IPAddress(address))) == contained)
+    }
+
+    @Test(arguments: ["10.0.0.0/33", "10.0.0.0/", "/8", "fd00::/129", "10.0.0.0/+8", "host/8"])
+    func networksRejectBadText(_ text: String) {
+        #expect(IPNetwork(text) == nil)
+    }
+}

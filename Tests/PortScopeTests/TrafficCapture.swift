@@ -1,0 +1,109 @@
+import Foundation
+import PortScopeDecode
+
+/// Writes pcap files of made-up traffic, conversation by conversation: Ethernet, IPv4 or IPv6,
+/// TCP or UDP or ICMP echo. Checksums are left zero (PortScope does not check them). Each packet
+/// is one millisecond after the one before, from 2023-11-14T22:13:20Z.
+struct TrafficCapture {
+    private(set) var bytes: [UInt8] = []
+    private var micros: Int64 = 1_700_000_000 * 1_000_000
+
+    init() {
+        // pcap header: magic (µs, little-endian), version 2.4, zone 0, sigfigs 0, snaplen 65535, LINKTYPE_ETHERNET.
+        append32(0xA1B2_C3D4); append16(2); append16(4); append32(0); append32(0); append32(65535); append32(1)
+    }
+
+    private mutating func append16(_ v: UInt16) { bytes += withUnsafeBytes(of: v.littleEndian, Array.init) }
+    private mutating func append32(_ v: UInt32) { bytes += withUnsafeBytes(of: v.littleEndian, Array.init) }
+
+    /// One record: `frame` with a pcap record header, one millisecond after the last.
+    private mutating func record(_ frame: [UInt8]) {
+        micros += 1000
+        append32(UInt32(micros / 1_000_000)); append32(UInt32(micros % 1_000_000))
+        append32(UInt32(frame.count)); append32(UInt32(frame.count))
+        bytes += frame
+    }
+
+    private static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    private static func big32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(v >> $0 & 0xFF) } }
+
+    /// Ethernet II + IPv4 (20 bytes, DF, TTL 64) or IPv6 (40 bytes, hop limit 64) around `transport`.
+    private mutating func ip(_ from: String, _ to: String, proto: UInt8, _ transport: [UInt8]) {
+        let source = IPAddress(from)!, destination = IPAddress(to)!
+        var frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]  // destination and source MAC
+        if source.isIPv4 {
+            frame += [0x08, 0x00, 0x45, 0] + Self.big16(20 + transport.count) + [0, 1, 0x40, 0, 64, proto, 0, 0]
+            frame += Self.big32(source.ipv4Value) + Self.big32(destination.ipv4Value)
+        } else {
+            frame += [0x86, 0xDD, 0x60, 0, 0, 0] + Self.big16(transport.count) + [proto, 64]
+            for address in [source, destination] {
+                for word in [address.high, address.low] { frame += (0..<8).map { UInt8(word >> (56 - 8 * UInt64($0)) & 0xFF) } }
+            }
+        }
+        record(frame + transport)
+    }
+
+    /// A TCP segment (20-byte header) with `payload` zero bytes of data.
+    mutating func tcp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, _ flags: TCPFlags,
+                      seq: UInt32 = 1000, ack: UInt32 = 0, payload: Int = 0) {
+        let header = Self.big16(sport) + Self.big16(dport) + Self.big32(seq) + Self.big32(ack)
+            + [0x50, flags.rawValue, 0xFF, 0xFF, 0, 0, 0, 0]
+        ip(from, to, proto: 6, header + [UInt8](repeating: 0, count: payload))
+    }
+
+    /// A UDP datagram with `payload` zero bytes.
+    mutating func udp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, payload: Int = 32) {
+        ip(from, to, proto: 17, Self.big16(sport) + Self.big16(dport) + Self.big16(8 + payload) + [0, 0]
+            + [UInt8](repeating: 0, count: payload))
+    }
+
+    /// An ICMP echo request (type 8), or reply (type 0), identifier 1.
+    mutating func ping(_ from: String, _ to: String, reply: Bool = false) {
+        ip(from, to, proto: 1, [reply ? 0 : 8, 0, 0, 0, 0, 1, 0, 1] + [UInt8](repeating: 0, count: 32))
+    }
+
+    /// A whole TCP connection: handshake, `exchanges` request/response pairs, FIN both ways.
+    mutating func session(_ client: String, _ cport: Int, _ server: String, _ sport: Int,
+                          exchanges: Int = 1, request: Int = 100, response: Int = 1000) {
+        var c: UInt32 = 1000, s: UInt32 = 5000
+        tcp(client, cport, server, sport, [.syn], seq: c)
+        tcp(server, sport, client, cport, [.syn, .ack], seq: s, ack: c + 1)
+        c += 1; s += 1
+        tcp(client, cport, server, sport, [.ack], seq: c, ack: s)
+        for _ in 0..<exchanges {
+            tcp(client, cport, server, sport, [.psh, .ack], seq: c, ack: s, payload: request)
+            c += UInt32(request)
+            tcp(server, sport, client, cport, [.psh, .ack], seq: s, ack: c, payload: response)
+            s += UInt32(response)
+        }
+        tcp(client, cport, server, sport, [.fin, .ack], seq: c, ack: s)
+        tcp(server, sport, client, cport, [.fin, .ack], seq: s, ack: c + 1)
+        tcp(client, cport, server, sport, [.ack], seq: c + 1, ack: s + 1)
+    }
+
+    /// How a probed port answers a SYN.
+    enum Answer { case reset, synAck, nothing }
+
+    /// A half-open probe: a SYN, the port's answer, and the prober's RST after a SYN-ACK.
+    mutating func synProbe(_ scanner: String, _ sport: Int, _ target: String, _ dport: Int, answer: Answer) {
+        tcp(scanner, sport, target, dport, [.syn], seq: 7000)
+        switch answer {
+        case .reset: tcp(target, dport, scanner, sport, [.rst, .ack], seq: 0, ack: 7001)
+        case .synAck:
+            tcp(target, dport, scanner, sport, [.syn, .ack], seq: 9000, ack: 7001)
+            tcp(scanner, sport, target, dport, [.rst], seq: 7001)
+        case .nothing: break
+        }
+    }
+
+    /// A UDP request and, when `answered`, its reply.
+    mutating func udpExchange(_ client: String, _ cport: Int, _ server: String, _ sport: Int,
+                              answered: Bool = true, request: Int = 40, response: Int = 120) {
+        udp(client, cport, server, sport, payload: request)
+        if answered { udp(server, sport, client, cport, payload: response) }
+    }
+
+    func write(to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+}
