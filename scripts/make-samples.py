@@ -129,6 +129,60 @@ def write_pcapng(name, interfaces, packets):
             f.write(block(6, struct.pack("<IIIII", iface, ts >> 32, ts & 0xFFFFFFFF, len(p), len(p)) + pad4(p)))
 
 
+def tls_hellos():
+    """A TLS 1.2-style ClientHello with SNI example.test, and a ServerHello (no keys follow)."""
+    sni = b"example.test"
+    ext = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
+    hello = b"\x03\x03" + bytes(32) + b"\x00" + struct.pack("!H", 2) + b"\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext)) + ext
+    client_hello = b"\x16\x03\x01" + struct.pack("!H", len(hello) + 4) + b"\x01" + struct.pack("!I", len(hello))[1:] + hello
+    sh = b"\x03\x03" + bytes(32) + b"\x00\x13\x01\x00" + struct.pack("!H", 0)
+    server_hello = b"\x16\x03\x03" + struct.pack("!H", len(sh) + 4) + b"\x02" + struct.pack("!I", len(sh))[1:] + sh
+    return client_hello, server_hello
+
+
+def office_day(seed):
+    """An ordinary office day on 192.168.1.0/24: HTTPS out, the resolver, SSH to the admin host,
+    the intranet web server, NTP. `seed` moves the client ports, as another day would."""
+    base = 40000 + seed * 1000
+    get = b"GET / HTTP/1.1\r\nHost: intranet.test\r\n\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    pkts = []
+    for i, (client, server) in enumerate([("192.168.1.10", "93.184.216.34"), ("192.168.1.11", "151.101.1.69")]):
+        pkts.append(eth(ipv4(client, "192.168.1.1", 17, udp(client, "192.168.1.1", base + 100 + i, 53, dns_query(i, "example.test"))), 0x0800))
+        pkts.append(eth(ipv4("192.168.1.1", client, 17, udp("192.168.1.1", client, 53, base + 100 + i, dns_answer(i, "example.test", ip4(server)))), 0x0800))
+        pkts += tcp_session(client, server, base + i, 443, *tls_hellos())
+    for i, client in enumerate(["192.168.1.10", "192.168.1.11", "192.168.1.12"]):
+        pkts += tcp_session(client, "192.168.1.80", base + 10 + i, 80, get, ok)
+    for i, admin in enumerate(["192.168.1.20", "192.168.1.21"]):
+        pkts += tcp_session(admin, "192.168.1.5", base + 20 + i, 22, b"SSH-2.0-OpenSSH_9.2\r\n", b"SSH-2.0-OpenSSH_9.6\r\n")
+    pkts.append(eth(ipv4("192.168.1.10", "162.159.200.1", 17, udp("192.168.1.10", "162.159.200.1", 123, 123, bytes(48))), 0x0800))
+    pkts.append(eth(ipv4("162.159.200.1", "192.168.1.10", 17, udp("162.159.200.1", "192.168.1.10", 123, 123, bytes(48))), 0x0800))
+    return pkts
+
+
+def office():
+    """Monday: an ordinary day, and an app server using MySQL on the admin host.
+    Tuesday: the same day, without MySQL, plus what `unexpected` should find."""
+    monday = office_day(0) + tcp_session("192.168.1.30", "192.168.1.5", 45000, 3306,
+                                             b"\x09\x00\x00\x00\x03SELECT 1", b"\x07\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00")
+    write_pcap("office-monday.pcap", monday)
+    tuesday = office_day(1)
+    # A local host SYN-scans ports 1-100 of the intranet server (22 and 80 answer).
+    for port in range(1, 101):
+        seq = [("192.168.1.66", "192.168.1.80", 61000, port, 7000, 0, SYN)]
+        seq += [("192.168.1.80", "192.168.1.66", port, 61000, 9000, 7001, SYN | ACK), ("192.168.1.66", "192.168.1.80", 61000, port, 7001, 0, 0x04)] \
+            if port in (22, 80) else [("192.168.1.80", "192.168.1.66", port, 61000, 0, 7001, 0x04 | ACK)]
+        tuesday += [eth(ipv4(a, b, 6, tcp(a, b, pa, pb, sq, ak, fl)), 0x0800) for a, b, pa, pb, sq, ak, fl in seq]
+    # Three clients use a service on a dynamic port of 192.168.1.77.
+    for i, client in enumerate(["192.168.1.10", "192.168.1.11", "192.168.1.12"]):
+        tuesday += tcp_session(client, "192.168.1.77", 46000 + i, 51515, b"hello", bytes(400))
+    # An outside host reaches SMB from source port 53, hoping a filter takes it for DNS.
+    tuesday += tcp_session("203.0.113.9", "192.168.1.80", 53, 445, bytes(72), bytes(80))
+    # The admin host now also serves HTTP on 8080.
+    tuesday += tcp_session("192.168.1.20", "192.168.1.5", 47000, 8080, b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\n")
+    write_pcap("office-tuesday.pcap", tuesday)
+
+
 def main():
     os.makedirs(out, exist_ok=True)
     get = b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
@@ -147,13 +201,7 @@ def main():
                                                         dns_answer(9, "example.test", ip6("2001:db8::1"), 28), True)), 0x86DD))
     write_pcap("dns.pcap", dns)
 
-    # TLS 1.2-style ClientHello with SNI, then a ServerHello record (handshake only; no keys).
-    sni = b"example.test"
-    ext = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
-    hello = b"\x03\x03" + bytes(32) + b"\x00" + struct.pack("!H", 2) + b"\x13\x01" + b"\x01\x00" + struct.pack("!H", len(ext)) + ext
-    client_hello = b"\x16\x03\x01" + struct.pack("!H", len(hello) + 4) + b"\x01" + struct.pack("!I", len(hello))[1:] + hello
-    sh = b"\x03\x03" + bytes(32) + b"\x00\x13\x01\x00" + struct.pack("!H", 0)
-    server_hello = b"\x16\x03\x03" + struct.pack("!H", len(sh) + 4) + b"\x02" + struct.pack("!I", len(sh))[1:] + sh
+    client_hello, server_hello = tls_hellos()
     write_pcap("tls.pcap", tcp_session("2001:db8:1::10", "2001:db8:1::443", 52000, 443, client_hello, server_hello, v6=True))
 
     # Plain UDP on an unregistered port, no handshake: three clients reach one server port
@@ -177,6 +225,7 @@ def main():
     raw = [ipv4("192.168.3.10", "192.168.3.53", 17, udp("192.168.3.10", "192.168.3.53", 45000, 53, dns_query(7, "example.test"))),
            ipv4("192.168.3.53", "192.168.3.10", 17, udp("192.168.3.53", "192.168.3.10", 53, 45000, dns_answer(7, "example.test", ip4("192.0.2.7"))))]
     write_pcapng("two-interfaces.pcapng", [(1, 6), (101, 9)], [(0, p) for p in web] + [(1, p) for p in raw])
+    office()
     print("samples written to", out)
 
 

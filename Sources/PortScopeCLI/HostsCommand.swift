@@ -78,7 +78,7 @@ struct UnexpectedCommand: ParsableCommand {
             var captures = try captureReference.selection(in: store)
             if let baseline {
                 let id = try Reports.captureID(baseline, in: store)
-                options.baseline = (id, "capture \(id)")
+                options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
                 if captureReference.capture == nil { captures = try CaptureSelection.allExcept(id, in: store) }
             }
             let findings = try Reports.findings(store, captures: captures, options: options).filter { $0.severity >= minSeverity }

@@ -103,6 +103,11 @@ struct CaptureReferenceOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only this capture: its id or file name (see 'portscope captures').", valueName: "capture"))
     var capture: String?
 
+    /// How reports name the capture `reference` that resolved to `id`.
+    static func describe(_ reference: String, id: Int64) -> String {
+        reference == String(id) ? "capture \(id)" : "\(reference) (capture \(id))"
+    }
+
     /// The selection it makes (all captures without it).
     func selection(in store: borrowing CaptureStore) throws -> CaptureSelection {
         guard let capture else { return .all }

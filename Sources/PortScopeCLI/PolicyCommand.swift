@@ -29,7 +29,8 @@ struct PolicyInitCommand: ParsableCommand {
         var text = ""
         try database.printReport { store in
             let captures = try captureReference.selection(in: store)
-            let described = captureReference.capture.map { "capture \($0)" } ?? "all captures"
+            let described = zip(captureReference.capture.map { [$0] } ?? [], captures.ids ?? [])
+                .map { CaptureReferenceOption.describe($0, id: $1) }.first ?? "all captures"
             text = Policy.draft(from: try ServiceTraffic(store, captures: captures), local: localNetworks.local, captures: described)
             return output == nil ? text : ""
         }

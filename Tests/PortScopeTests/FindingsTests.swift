@@ -54,6 +54,7 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
     @Test func aSYNScanOf500PortsIsOneFinding() throws {
         var t = TrafficCapture()
         officeDay(&t)
+        t.session("192.168.1.20", 40900, "192.168.1.80", 22)
         for port in 1...500 {
             t.synProbe("203.0.113.66", 61000, "192.168.1.80", port, answer: [22, 80].contains(port) ? .synAck : .reset)
         }
@@ -62,14 +63,15 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let scan = try #require(found.first)
         #expect(scan.kind == .scan && scan.severity == .medium && scan.host == IPAddress("203.0.113.66"))
         #expect(scan.proto == .tcp && scan.port == nil && scan.evidence.flows == 500 && scan.evidence.peers == 1)
-        #expect(scan.reason == "203.0.113.66 probed 500 ports on 192.168.1.80 without completing handshakes (2 answered)")
+        #expect(scan.reason == "203.0.113.66 probed 500 ports on 192.168.1.80 without completing handshakes (2 answered: tcp/22 tcp/80)")
 
-        // The host view keeps the scan apart: the target serves the two ports that answered.
+        // The host view keeps the scan apart: half-open answers are not service traffic, so the
+        // target serves SSH to its one real client, and nothing else.
         let dir = TemporaryDirectory()
         let store = try database([t], in: dir)
         let hosts = try Reports.hosts(store, captures: .all, hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]),
                                       local: .privateRanges, explain: false, registry: .iana)
-        #expect(hosts.rows.map { [$0[2], $0[4]] } == [[.text("serves"), .int(22)], [.text("serves"), .int(80)]])
+        #expect(hosts.rows.map { [$0[2], $0[4], $0[7]] } == [[.text("serves"), .int(22), .int(1)]])
     }
 
     @Test func sweepsAcrossHostsAreOneFindingEach() throws {
@@ -82,7 +84,7 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         #expect(found.allSatisfy { $0.severity == .high })  // local scanners
         #expect(found.map(\.reason) == [
             "192.168.1.66 probed icmp on 60 hosts without completing handshakes (none answered)",
-            "192.168.1.67 probed udp/161 on 31 hosts without completing handshakes (1 answered)",
+            "192.168.1.67 probed udp/161 on 30 hosts without completing handshakes (none answered)",
         ])
         #expect(found[1].proto == .udp && found[1].port == 161)
     }

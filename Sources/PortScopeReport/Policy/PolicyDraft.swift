@@ -16,6 +16,7 @@ extension Policy {
             # Edit it to say what should be allowed, then: portscope unexpected --policy FILE
             # Local networks: \(local)
 
+
             """
         for host in Set(serves.keys).union(uses.keys).sorted() {
             for (verb, ports) in [("serve", serves[host]), ("use", uses[host])] {
