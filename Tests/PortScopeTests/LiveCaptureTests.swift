@@ -51,6 +51,12 @@ struct LiveCaptureTests {
         let udpSoFar = "SELECT packets_c2s + packets_s2c FROM flows WHERE proto = 'udp' AND \(firstSender) IN (client_port, server_port)"
         #expect(eventually { query(db, udpSoFar)?.first?.first == .int(10) })
         #expect(query(db, "SELECT status FROM captures")?.first?.first == .text("running"))
+        // The host view and the findings read the running capture as they read a file's.
+        #expect(eventually {
+            let hosts = (try? portscope(["hosts", "--db", db, "--format", "json"]))?.out ?? ""
+            return hosts.contains("\"role\": \"serves\", \"proto\": \"tcp\", \"port\": \(listener.port),")
+        })
+        #expect(try portscope(["unexpected", "--db", db, "--explain"]).status == 0)
 
         // More traffic, then SIGINT at once: all of it must be stored by the final flush.
         clients += (0..<2).map { _ in Loopback.connection(to: listener) }
