@@ -31,14 +31,13 @@ struct ServicesCommand: ParsableCommand {
     @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
     var proto: IPProtocol?
 
-    @Option(name: .long, help: "Only this capture id (see 'portscope captures').")
-    var capture: Int64?
+    @OptionGroup var captureReference: CaptureReferenceOption
 
     func run() throws {
         let registry = try servicesFile.registry()
-        let filter = ReportFilter(capture: capture, proto: proto)
-        try database.printReport { store throws(StoreError) in
-            try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
+        try database.printReport { store in
+            let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto)
+            return try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }
@@ -61,8 +60,7 @@ struct FlowsCommand: ParsableCommand {
     @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
     var proto: IPProtocol?
 
-    @Option(name: .long, help: "Only this capture id (see 'portscope captures').")
-    var capture: Int64?
+    @OptionGroup var captureReference: CaptureReferenceOption
 
     func validate() throws {
         if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
@@ -70,9 +68,10 @@ struct FlowsCommand: ParsableCommand {
 
     func run() throws {
         let registry = try servicesFile.registry()
-        let filter = ReportFilter(capture: capture, proto: proto, port: port, host: host.flatMap { IPAddress($0) })
-        try database.printReport { store throws(StoreError) in
-            try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit)
+        try database.printReport { store in
+            let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto, port: port,
+                                      host: host.flatMap { IPAddress($0) })
+            return try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }

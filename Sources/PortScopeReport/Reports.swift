@@ -73,10 +73,9 @@ public enum Reports {
             ReportColumn("first_seen"), ReportColumn("last_seen"),
         ]
         return Report(columns: columns, rows: rows.map { r in
-            let proto = IPProtocol(name: text(r[0])) ?? .tcp
-            let port = UInt16(clamping: int(r[1]))
-            let name: Report.Cell = registry.name(proto, port).map { .text($0) } ?? .null
-            return [r[0], r[1], name, .text(PortClass(port: port).rawValue)] + r[2..<11] + [time(r[11]), time(r[12])]
+            let proto = IPProtocol(name: r[0].text) ?? .tcp
+            let port = UInt16(clamping: r[1].int)
+            return [r[0], r[1], serviceName(registry, proto, port), .text(PortClass(port: port).rawValue)] + r[2..<11] + [time(r[11]), time(r[12])]
         })
     }
 
@@ -115,10 +114,10 @@ public enum Reports {
             ReportColumn("tcp_flags_c2s"), ReportColumn("tcp_flags_s2c"), ReportColumn("handshake"), ReportColumn("end"),
         ]
         return Report(columns: columns, rows: rows.map { r in
-            let proto = IPProtocol(name: text(r[1])) ?? .tcp
+            let proto = IPProtocol(name: r[1].text) ?? .tcp
             let name: Report.Cell = proto.hasPorts
-                ? registry.name(proto, UInt16(clamping: int(r[5]))).map { .text($0) } ?? .null : .null
-            let handshake: Report.Cell = text(r[1]) == "tcp" ? .text(int(r[17]) == 1 ? "yes" : "no") : .null
+                ? serviceName(registry, proto, UInt16(clamping: r[5].int)) : .null
+            let handshake: Report.Cell = r[1].text == "tcp" ? .text(r[17].int == 1 ? "yes" : "no") : .null
             return Array(r[0..<6]) + [name] + Array(r[6..<13]) + [time(r[13]), time(r[14]), r[15], r[16], handshake, r[18]]
         })
     }
@@ -126,15 +125,5 @@ public enum Reports {
     private static func time(_ cell: Report.Cell) -> Report.Cell {
         if case .int(let ns) = cell { return .text(formatTimestamp(ns)) }
         return .null
-    }
-
-    private static func text(_ cell: Report.Cell) -> String {
-        if case .text(let t) = cell { return t }
-        return ""
-    }
-
-    private static func int(_ cell: Report.Cell) -> Int64 {
-        if case .int(let v) = cell { return v }
-        return 0
     }
 }

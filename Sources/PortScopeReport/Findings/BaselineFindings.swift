@@ -7,17 +7,14 @@ enum BaselineFindings {
                      local: LocalNetworks, registry: ServiceRegistry) -> [Finding] {
         let before = baseline.services { local.contains($0.service.server) }
         let now = current.services { local.contains($0.service.server) }
-        func describe(_ key: ServiceKey) -> String {
-            "\(key.proto.name)/\(key.port)" + (registry.name(key.proto, key.port).map { " (\($0))" } ?? "")
-        }
         let rule = "baseline: local services (server, protocol, port) with established traffic, compared with \(baselineName)"
         return now.filter { before[$0.key] == nil }.map { key, use in
             Finding(kind: .newService, severity: .medium, host: key.server, proto: key.proto, port: key.port,
-                    reason: "\(key.server) serves \(describe(key)) to \(counted(use.peers.count, "client")); not served in \(baselineName)",
+                    reason: "\(key.server) serves \(describe(key.proto, key.port, registry)) to \(counted(use.peers.count, "client")); not served in \(baselineName)",
                     rule: rule, evidence: Evidence(use.totals, peers: use.peers.count))
         } + before.filter { now[$0.key] == nil }.map { key, use in
             Finding(kind: .vanishedService, severity: .low, host: key.server, proto: key.proto, port: key.port,
-                    reason: "\(key.server) served \(describe(key)) in \(baselineName); not seen since",
+                    reason: "\(key.server) served \(describe(key.proto, key.port, registry)) in \(baselineName); not seen since",
                     rule: rule, evidence: Evidence(use.totals, peers: use.peers.count))
         }
     }

@@ -1,4 +1,5 @@
 import PortScopeDecode
+import PortScopeFlows
 
 /// What a finding is about. The raw values are the stable `kind` key of `unexpected`.
 public enum FindingKind: String, Sendable, CaseIterable {
@@ -72,6 +73,11 @@ public struct Finding: Sendable {
     /// Which rule fired, with its thresholds (`--explain`).
     public var rule: String
     public var evidence: Evidence
+}
+
+/// `tcp/22 (ssh)`; when IANA names nothing, `tcp/51515` followed by `unnamed`, if given.
+func describe(_ proto: IPProtocol, _ port: UInt16, _ registry: ServiceRegistry, unnamed: String = "") -> String {
+    "\(proto.name)/\(port)" + (registry.name(proto, port).map { " (\($0))" } ?? unnamed)
 }
 
 /// "1 client", "3 clients".

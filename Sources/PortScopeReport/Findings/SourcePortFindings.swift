@@ -54,12 +54,11 @@ enum SourcePortFindings {
         return groups.map { key, group in
             var evidence = group.totals
             evidence.peers = group.peers.count
-            let name = registry.name(key.proto, key.port).map { " (\($0))" } ?? ""
             let ports = group.ports.count == 1 ? "port \(group.ports.first!)" : "\(group.ports.count) ports"
             return Finding(
                 kind: .wellKnownSourcePort, severity: key.proto == .udp && evidence.flows == 1 ? .low : .medium,
                 host: key.server, proto: key.proto, port: key.port,
-                reason: "\(key.server) opened flows from \(key.proto.name)/\(key.port)\(name) to \(ports) on \(counted(group.peers.count, "host")), "
+                reason: "\(key.server) opened flows from \(describe(key.proto, key.port, registry)) to \(ports) on \(counted(group.peers.count, "host")), "
                     + "a service port used as a client source port",
                 rule: "well_known_source_port: the opener's source port is a common service port below 1024 and differs "
                     + "from the destination port (TCP: opener seen sending the SYN); not DHCP/DHCPv6 pairs, RPC/NFS/r-command "

@@ -19,11 +19,10 @@ enum UncommonPortFindings {
         return services.map { service, use in
             let dynamic = PortClass(port: service.port) == .dynamic, fanIn = use.peers.count >= 2
             let severity: Severity = dynamic && fanIn ? .high : fanIn ? .medium : .low
-            let name = registry.name(service.proto, service.port).map { " (\($0))" } ?? " (unregistered)"
             let place = local.contains(service.server) ? "" : "external "
             return Finding(
                 kind: .uncommonPort, severity: severity, host: service.server, proto: service.proto, port: service.port,
-                reason: "\(place)\(service.server) serves \(service.proto.name)/\(service.port)\(name) to \(counted(use.peers.count, "client"))"
+                reason: "\(place)\(service.server) serves \(describe(service.proto, service.port, registry, unnamed: " (unregistered)")) to \(counted(use.peers.count, "client"))"
                     + (dynamic ? " on a dynamic port" : "") + ", not a commonly used service port",
                 rule: "uncommon_port: port not in the common services list (CommonServices.swift); "
                     + "high for 2+ clients on a dynamic port (49152-65535), medium for 2+ clients, low for one; "

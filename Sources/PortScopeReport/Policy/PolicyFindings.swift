@@ -20,17 +20,16 @@ enum PolicyFindings {
         }
         let rule = "policy: \(policy.file) has no rule allowing it (WHO matches the host, SERVICE the port, "
             + "from/to the peer); only local hosts are judged"
-        func name(_ key: ServiceKey) -> String { registry.name(key.proto, key.port).map { " (\($0))" } ?? "" }
         return served.map { key, use in
             let someAllowed = policy.rules.contains { $0.verb == .serve && ($0.who?.contains(key.server) ?? true)
                 && $0.services.contains { $0.contains(key.proto, key.port) } }
             return Finding(kind: .policyServe, severity: .high, host: key.server, proto: key.proto, port: key.port,
-                           reason: "\(key.server) serves \(key.proto.name)/\(key.port)\(name(key)) to \(counted(use.peers.count, "client")) "
+                           reason: "\(key.server) serves \(describe(key.proto, key.port, registry)) to \(counted(use.peers.count, "client")) "
                                + (someAllowed ? "outside the clients the policy allows" : "and the policy does not allow it"),
                            rule: rule, evidence: Evidence(use.totals, peers: use.peers.count))
         } + used.map { key, use in
             return Finding(kind: .policyUse, severity: .medium, host: key.server, proto: key.proto, port: key.port,
-                           reason: "\(key.server) uses \(key.proto.name)/\(key.port)\(name(key)) on \(counted(use.peers.count, "server")), "
+                           reason: "\(key.server) uses \(describe(key.proto, key.port, registry)) on \(counted(use.peers.count, "server")), "
                                + "which the policy does not allow it",
                            rule: rule, evidence: Evidence(use.totals, peers: use.peers.count))
         }
