@@ -114,6 +114,16 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         #expect(found[0].evidence.decisions?.description == "tcp_syn 3")
     }
 
+    @Test func multicastGroupsAreNeverHostsOrServices() throws {
+        var t = TrafficCapture()
+        for _ in 0..<10 { t.udp("192.168.1.10", 40000, "239.1.1.1", 5004, payload: 1200) }  // an RTP multicast stream
+        #expect(try findings([t]).isEmpty)
+        let dir = TemporaryDirectory()
+        let hosts = try Reports.hosts(try database([t], in: dir), captures: .all, hosts: HostSelection(),
+                                      local: .privateRanges, explain: false, registry: .iana)
+        #expect(hosts.rows.map { [$0[0], $0[2], $0[6]] } == [[.text("192.168.1.10"), .text("uses"), .text("239.1.1.1")]])
+    }
+
     @Test func wellKnownSourcePortsTowardUnrelatedPorts() throws {
         var t = TrafficCapture()
         t.synProbe("10.0.0.66", 53, "192.168.1.80", 445, answer: .synAck)

@@ -14,7 +14,10 @@ public struct HostSelection: Sendable {
         self.localOnly = localOnly
     }
 
+    /// Whether `host` is shown. A multicast group or the broadcast address is never a host,
+    /// whatever was sent to it.
     func includes(_ host: IPAddress, local: LocalNetworks) -> Bool {
+        if host.isGroupAddress { return false }
         if localOnly && !local.contains(host) { return false }
         guard let networks else { return true }
         return networks.contains { $0.contains(host) }
