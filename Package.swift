@@ -31,9 +31,15 @@ let package = Package(
         ]),
         .executableTarget(name: "portscope", dependencies: ["PortScopeCLI"]),
 
+        // Counts heap allocations on the per-packet path (malloc interposed: its own executable).
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .executableTarget(name: "portscope-allocation-check",
+                          dependencies: ["AllocationCounter", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
+                          path: "Tests/AllocationCheck"),
+
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
-            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope",
+            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope", "portscope-allocation-check",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -43,9 +43,14 @@ public struct CaptureFileStatistics: Sendable, Equatable {
     /// Why reading stopped before the end of the file, when it did.
     public var damage: String? = nil
 
-    public init() {}
+    public init() {
+        linkTypes.reserveCapacity(8)
+    }
 
+    /// Called per record. An index loop, not `contains`: the generic call allocates in
+    /// unoptimized builds, where the allocation test runs.
     mutating func noteLinkType(_ type: LinkType) {
-        if !linkTypes.contains(type) { linkTypes.append(type) }
+        for i in linkTypes.indices where linkTypes[i] == type { return }
+        linkTypes.append(type)
     }
 }

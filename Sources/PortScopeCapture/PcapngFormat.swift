@@ -26,7 +26,10 @@ struct PcapngFormat {
     var interfaces: [Interface] = []
     let path: String
 
-    init(path: String) { self.path = path }
+    init(path: String) {
+        self.path = path
+        interfaces.reserveCapacity(16)  // interface blocks mid-file then cost no allocation
+    }
 
     @inline(__always)
     func u32(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
@@ -86,7 +89,10 @@ struct PcapngFormat {
                 interfaces.removeAll(keepingCapacity: true)
             case PcapngFormat.interfaceDescription:
                 guard length >= 20 else { return damaged("short interface block", &stats) }
-                interfaces.append(interface(block, length))
+                // Parsed first: appending the call's result directly keeps `self` borrowed during
+                // the append in unoptimized builds, and the array is copied.
+                let description = interface(block, length)
+                interfaces.append(description)
             case PcapngFormat.enhancedPacket, PcapngFormat.obsoletePacket:
                 guard length >= 32 else { return damaged("short packet block", &stats) }
                 let index = blockType == PcapngFormat.enhancedPacket ? u32(block, 8) : UInt32(u16(block, 8))
@@ -136,7 +142,11 @@ struct PcapngFormat {
                 let resolution = block.byte(at: value)
                 let exponent = UInt64(resolution & 0x7F)
                 if resolution & 0x80 == 0 {
-                    if exponent <= 19 { result.unitsPerSecond = (0..<exponent).reduce(1) { acc, _ in acc * 10 } }
+                    if exponent <= 19 {
+                        var units: UInt64 = 1, left = exponent
+                        while left > 0 { units *= 10; left -= 1 }
+                        result.unitsPerSecond = units
+                    }
                 } else if exponent <= 63 {
                     result.unitsPerSecond = 1 << exponent
                 }

@@ -29,9 +29,11 @@ public struct FlowTable: ~Copyable {
         slots.deallocate()
     }
 
+    /// The flow at `index`, read and mutated where it lies. Addressors, not `_read`/`_modify`
+    /// coroutines: unoptimized builds heap-allocate coroutine frames, once per packet.
     public subscript(index: Int) -> FlowRecord {
-        _read { yield records[index] }
-        nonmutating _modify { yield &records[index] }
+        unsafeAddress { UnsafePointer(records + index) }
+        nonmutating unsafeMutableAddress { records + index }
     }
 
     /// The flows, oldest first; valid only during the call.
