@@ -19,17 +19,22 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The PortScope database file.")
     var db: String = "portscope.db"
 
-    /// Opens the database read-only and prints what `render` makes of it; its errors (the
+    /// Opens the database read-only and returns what `body` reads from it; its errors (the
     /// store's, a capture reference's) become one-line CLI errors.
-    func printReport(_ render: (borrowing CaptureStore) throws -> String) throws {
+    func read<R>(_ body: (borrowing CaptureStore) throws -> R) throws -> R {
         do {
             let store = try CaptureStore(readingFrom: db)
-            print(try render(store), terminator: "")
+            return try body(store)
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError("\(error)")
         }
+    }
+
+    /// Prints the report `render` makes from the database.
+    func printReport(_ render: (borrowing CaptureStore) throws -> String) throws {
+        print(try read(render), terminator: "")
     }
 }
 
@@ -108,6 +113,12 @@ struct CaptureReferenceOption: ParsableArguments {
         reference == String(id) ? "capture \(id)" : "\(reference) (capture \(id))"
     }
 
+    /// How reports name the captures `selection` (made by this option) holds.
+    func name(of selection: CaptureSelection) -> String {
+        guard let capture, let id = selection.ids?.first else { return "all captures" }
+        return Self.describe(capture, id: id)
+    }
+
     /// The selection it makes (all captures without it).
     func selection(in store: borrowing CaptureStore) throws -> CaptureSelection {
         guard let capture else { return .all }
@@ -125,10 +136,26 @@ extension IPProtocol: ExpressibleByArgument {
     }
 }
 
+/// Writes all of `text` to `fd`, however the kernel splits it; false on an error (see errno).
+func writeAll(_ fd: Int32, _ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+}
+
 /// Writes `text` to standard error as is.
 func writeError(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+    _ = writeAll(STDERR_FILENO, text)
 }
 
 /// Writes a line to standard error.

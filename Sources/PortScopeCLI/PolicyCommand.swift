@@ -25,21 +25,17 @@ struct PolicyInitCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        // The file is created first (never overwritten), so a failure leaves nothing half-written elsewhere.
-        var text = ""
-        try database.printReport { store in
+        let text = try database.read { store in
             let captures = try captureReference.selection(in: store)
-            let described = zip(captureReference.capture.map { [$0] } ?? [], captures.ids ?? [])
-                .map { CaptureReferenceOption.describe($0, id: $1) }.first ?? "all captures"
-            text = Policy.draft(from: try ServiceTraffic(store, captures: captures), local: localNetworks.local, captures: described)
-            return output == nil ? text : ""
+            return Policy.draft(from: try ServiceTraffic(store, captures: captures), local: localNetworks.local,
+                                captures: captureReference.name(of: captures))
         }
-        guard let output else { return }
+        guard let output else { return print(text, terminator: "") }
+        // O_EXCL: an existing file (an edited policy) is never overwritten.
         let fd = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw CLIError("\(output): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let written = text.withCString { write(fd, $0, strlen($0)) }
-        guard written == text.utf8.count else { throw CLIError("\(output): \(String(cString: strerror(errno)))") }
+        guard writeAll(fd, text) else { throw CLIError("\(output): \(String(cString: strerror(errno)))") }
         printError("policy written to \(output)")
     }
 }

@@ -89,10 +89,7 @@ struct PcapngFormat {
                 interfaces.removeAll(keepingCapacity: true)
             case PcapngFormat.interfaceDescription:
                 guard length >= 20 else { return damaged("short interface block", &stats) }
-                // Parsed first: appending the call's result directly keeps `self` borrowed during
-                // the append in unoptimized builds, and the array is copied.
-                let description = interface(block, length)
-                interfaces.append(description)
+                interfaces.append(interface(block, length))
             case PcapngFormat.enhancedPacket, PcapngFormat.obsoletePacket:
                 guard length >= 32 else { return damaged("short packet block", &stats) }
                 let index = blockType == PcapngFormat.enhancedPacket ? u32(block, 8) : UInt32(u16(block, 8))

@@ -15,6 +15,13 @@ public struct ReportColumn: Sendable {
     }
 }
 
+extension Statement.Value {
+    /// The text of a text cell; "" otherwise.
+    var text: String { if case .text(let t) = self { t } else { "" } }
+    /// The integer of an integer cell; 0 otherwise (SQL NULL included).
+    var int: Int64 { if case .int(let v) = self { v } else { 0 } }
+}
+
 /// Rows ready to print in any `OutputFormat`.
 public struct Report: Sendable {
     public typealias Cell = Statement.Value

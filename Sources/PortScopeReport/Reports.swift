@@ -122,6 +122,11 @@ public enum Reports {
         })
     }
 
+    /// IANA's name for a port (or the user's, with --services); null when there is none.
+    static func serviceName(_ registry: ServiceRegistry, _ proto: IPProtocol, _ port: UInt16) -> Report.Cell {
+        registry.name(proto, port).map { .text($0) } ?? .null
+    }
+
     private static func time(_ cell: Report.Cell) -> Report.Cell {
         if case .int(let ns) = cell { return .text(formatTimestamp(ns)) }
         return .null

@@ -1,27 +1,17 @@
 import Foundation
 import PortScopeDecode
 
-/// Writes pcap files of made-up traffic, conversation by conversation: Ethernet, IPv4 or IPv6,
-/// TCP or UDP or ICMP echo. Checksums are left zero (PortScope does not check them). Each packet
-/// is one millisecond after the one before, from 2023-11-14T22:13:20Z.
+/// Made-up traffic, conversation by conversation: Ethernet, IPv4 or IPv6, TCP or UDP or ICMP
+/// echo, written as classic pcap by `CaptureBytes`. Checksums are left zero (PortScope does not
+/// check them). Each packet is one millisecond after the one before, from 2023-11-14T22:13:20Z.
 struct TrafficCapture {
-    private(set) var bytes: [UInt8] = []
+    private var records: [(seconds: UInt32, fraction: UInt32, data: [UInt8], original: UInt32?)] = []
     private var micros: Int64 = 1_700_000_000 * 1_000_000
 
-    init() {
-        // pcap header: magic (µs, little-endian), version 2.4, zone 0, sigfigs 0, snaplen 65535, LINKTYPE_ETHERNET.
-        append32(0xA1B2_C3D4); append16(2); append16(4); append32(0); append32(0); append32(65535); append32(1)
-    }
-
-    private mutating func append16(_ v: UInt16) { bytes += withUnsafeBytes(of: v.littleEndian, Array.init) }
-    private mutating func append32(_ v: UInt32) { bytes += withUnsafeBytes(of: v.littleEndian, Array.init) }
-
-    /// One record: `frame` with a pcap record header, one millisecond after the last.
+    /// One record, one millisecond after the last.
     private mutating func record(_ frame: [UInt8]) {
         micros += 1000
-        append32(UInt32(micros / 1_000_000)); append32(UInt32(micros % 1_000_000))
-        append32(UInt32(frame.count)); append32(UInt32(frame.count))
-        bytes += frame
+        records.append((UInt32(micros / 1_000_000), UInt32(micros % 1_000_000), frame, nil))
     }
 
     private static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
@@ -104,6 +94,6 @@ struct TrafficCapture {
     }
 
     func write(to path: String) throws {
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try Data(CaptureBytes.pcap(records: records)).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -27,36 +27,29 @@ public enum Severity: String, Sendable, CaseIterable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { a.rank > b.rank }
 }
 
-/// What a finding rests on.
+/// What a finding rests on: the traffic of its flows and the hosts at the other end.
 public struct Evidence: Sendable {
-    public var flows: Int64 = 0
+    public var totals: TrafficTotals
     /// Distinct hosts at the other end (clients of a service, targets of a scan, ...).
-    public var peers: Int = 0
-    public var packets: Int64 = 0
-    public var bytes: Int64 = 0
-    public var first = Int64.max
-    public var last = Int64.min
-    /// How the server side of its flows was decided, when that matters.
-    public var decisions: DecisionCounts?
+    public var peers: Int
 
     init(_ totals: TrafficTotals, peers: Int) {
-        flows = totals.flows
+        self.totals = totals
         self.peers = peers
-        packets = totals.packets
-        bytes = totals.bytes
-        first = totals.first
-        last = totals.last
-        decisions = totals.decisions
     }
 
-    init(flows: Int64, peers: Int, packets: Int64, bytes: Int64, first: Int64, last: Int64) {
-        self.flows = flows
-        self.peers = peers
-        self.packets = packets
-        self.bytes = bytes
-        self.first = first
-        self.last = last
+    init(_ traffic: PeerTraffic) {
+        self.init(traffic.totals, peers: traffic.peers.count)
     }
+
+    public var flows: Int64 { totals.flows }
+    public var packets: Int64 { totals.packets }
+    public var bytes: Int64 { totals.bytes }
+    public var first: Int64 { totals.first }
+    public var last: Int64 { totals.last }
+    /// How the server side of its flows was decided; nil for findings judged by who opened
+    /// the flows (scans, source ports).
+    public var decisions: DecisionCounts? { totals.decisions.counts.isEmpty ? nil : totals.decisions }
 }
 
 /// One thing that runs where it should not, or looks as if it does.

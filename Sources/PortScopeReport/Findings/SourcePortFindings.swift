@@ -18,8 +18,7 @@ enum SourcePortFindings {
         // TCP: opened by a SYN seen from the client. UDP: whoever sent first.
         let rows = try store.rows("""
             SELECT \(e.initiatorAddress) AS source, proto, \(e.initiatorPort) AS sport, \(e.responderPort) AS dport,
-                   COUNT(*), COUNT(DISTINCT \(e.responderAddress)), SUM(packets_c2s + packets_s2c),
-                   SUM(bytes_c2s + bytes_s2c), MIN(first_ns), MAX(last_ns), group_concat(DISTINCT \(e.responderAddress))
+                   group_concat(DISTINCT \(e.responderAddress)), \(TrafficTotals.sums())
             FROM flows
             WHERE \(captures.condition()) AND opened_by IS NOT NULL AND \(e.initiatorPort) < 1024 AND client_port != server_port
               AND ((proto = 'tcp' AND decided_by = 'tcp_syn' AND opened_by = 'client') OR proto = 'udp')
@@ -27,33 +26,27 @@ enum SourcePortFindings {
             """)
         let responders = try udpResponders(store, captures: captures)
         let ftp = try HostPair.sharing("proto = 'tcp' AND server_port = 21", store, captures: captures)
-        struct Group { var totals = Evidence(flows: 0, peers: 0, packets: 0, bytes: 0, first: .max, last: .min)
-                       var ports: Set<Int64> = []; var peers: Set<String> = [] }
+        struct Group { var totals = TrafficTotals(); var ports: Set<Int64> = []; var peers: Set<String> = [] }
         var groups: [ServiceKey: Group] = [:]
         for row in rows {
             guard let source = IPAddress(row[0].text), let proto = IPProtocol(name: row[1].text) else { continue }
             let sport = row[2].int, dport = row[3].int
             guard common.contains(proto, UInt16(clamping: sport)), !pairs.contains([Int64(proto.rawValue), sport, dport]),
                   !privilegedClientServices.contains(dport) else { continue }
-            let peers = row[10].text.split(separator: ",").map(String.init)
+            let peers = row[4].text.split(separator: ",").map(String.init)
             // Active FTP: the server opens data connections from port 20 to its clients.
             if proto == .tcp && sport == 20 && peers.allSatisfy({ ftp.contains(HostPair(source, IPAddress($0) ?? .zero)) }) { continue }
             // UDP: a port that answers others is a server replying, seen from the middle.
             let key = ServiceKey(server: source, proto: proto, port: UInt16(clamping: sport))
             if proto == .udp && responders.contains(key) { continue }
             var group = groups[key, default: Group()]
-            group.totals.flows += row[4].int
-            group.totals.packets += row[6].int
-            group.totals.bytes += row[7].int
-            group.totals.first = min(group.totals.first, row[8].int)
-            group.totals.last = max(group.totals.last, row[9].int)
+            group.totals.add(TrafficTotals(row, from: 5))
             group.ports.insert(dport)
             group.peers.formUnion(peers)
             groups[key] = group
         }
         return groups.map { key, group in
-            var evidence = group.totals
-            evidence.peers = group.peers.count
+            let evidence = Evidence(group.totals, peers: group.peers.count)
             let ports = group.ports.count == 1 ? "port \(group.ports.first!)" : "\(group.ports.count) ports"
             return Finding(
                 kind: .wellKnownSourcePort, severity: key.proto == .udp && evidence.flows == 1 ? .low : .medium,

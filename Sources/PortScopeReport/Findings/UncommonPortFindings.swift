@@ -27,7 +27,7 @@ enum UncommonPortFindings {
                 rule: "uncommon_port: port not in the common services list (CommonServices.swift); "
                     + "high for 2+ clients on a dynamic port (49152-65535), medium for 2+ clients, low for one; "
                     + "clients that share an FTP/RPC/TFTP/SIP/RTSP control flow with the server are explained",
-                evidence: Evidence(use.totals, peers: use.peers.count))
+                evidence: Evidence(use))
         }
     }
 }

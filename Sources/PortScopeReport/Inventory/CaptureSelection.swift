@@ -16,10 +16,7 @@ public struct CaptureSelection: Sendable, Equatable {
 
     /// Every capture except `id`.
     public static func allExcept(_ id: Int64, in store: borrowing CaptureStore) throws -> CaptureSelection {
-        let ids = try store.rows("SELECT id FROM captures WHERE id != ? ORDER BY id", [.int(id)]).compactMap { row -> Int64? in
-            if case .int(let v) = row[0] { v } else { nil }
-        }
-        return CaptureSelection(ids: ids)
+        CaptureSelection(ids: try store.rows("SELECT id FROM captures WHERE id != ? ORDER BY id", [.int(id)]).map { $0[0].int })
     }
 }
 
@@ -48,7 +45,7 @@ extension Reports {
                    AND substr(source, -length(?1) - 1, 1) = '/')
             ORDER BY id
             """, [.text(reference)])
-        let ids = rows.compactMap { row -> Int64? in if case .int(let v) = row[0] { v } else { nil } }
+        let ids = rows.map { $0[0].int }
         guard let first = ids.first else { throw CaptureReferenceError.unknown(reference) }
         // An id wins over a file of the same name; otherwise one match only.
         if let exact = ids.first(where: { String($0) == reference }) { return exact }

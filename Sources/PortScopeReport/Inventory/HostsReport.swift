@@ -87,8 +87,4 @@ extension Reports {
             return cells
         })
     }
-
-    static func serviceName(_ registry: ServiceRegistry, _ proto: IPProtocol, _ port: UInt16) -> Report.Cell {
-        registry.name(proto, port).map { .text($0) } ?? .null
-    }
 }

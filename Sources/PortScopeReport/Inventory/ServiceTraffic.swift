@@ -30,6 +30,14 @@ public struct TrafficTotals: Sendable, Equatable {
     public var packets: Int64 { packetsC2S + packetsS2C }
     public var bytes: Int64 { bytesC2S + bytesS2C }
 
+    /// The SQL aggregates over `flows` rows that `init(_:from:)` reads back, over the rows
+    /// `filter` keeps (every row when nil).
+    static func sums(where filter: String? = nil) -> String {
+        let only = filter.map { " FILTER (WHERE \($0))" } ?? ""
+        return ["COUNT(*)", "SUM(handshake)", "SUM(packets_c2s)", "SUM(bytes_c2s)", "SUM(packets_s2c)", "SUM(bytes_s2c)",
+                "MIN(first_ns)", "MAX(last_ns)"].map { $0 + only }.joined(separator: ", ")
+    }
+
     mutating func add(_ other: TrafficTotals) {
         flows += other.flows
         handshakes += other.handshakes
@@ -40,6 +48,15 @@ public struct TrafficTotals: Sendable, Equatable {
         first = min(first, other.first)
         last = max(last, other.last)
         decisions.add(other.decisions)
+    }
+}
+
+extension TrafficTotals {
+    /// Totals from the columns of `sums` starting at `column`.
+    init(_ row: [Statement.Value], from column: Int) {
+        let c = column
+        self.init(flows: row[c].int, handshakes: row[c + 1].int, packetsC2S: row[c + 2].int, bytesC2S: row[c + 3].int,
+                  packetsS2C: row[c + 4].int, bytesS2C: row[c + 5].int, first: row[c + 6].int, last: row[c + 7].int)
     }
 }
 
@@ -74,8 +91,7 @@ public struct ServiceTraffic: Sendable {
 
     public init(_ store: borrowing CaptureStore, captures: CaptureSelection) throws {
         let rows = try store.rows("""
-            SELECT proto, server_addr, server_port, client_addr, decided_by, COUNT(*), SUM(handshake),
-                   SUM(packets_c2s), SUM(bytes_c2s), SUM(packets_s2c), SUM(bytes_s2c), MIN(first_ns), MAX(last_ns)
+            SELECT proto, server_addr, server_port, client_addr, decided_by, \(TrafficTotals.sums())
             FROM flows
             WHERE \(captures.condition()) AND proto IN ('tcp', 'udp', 'sctp') AND \(FlowEvidence.established)
             GROUP BY proto, server_addr, server_port, client_addr, decided_by
@@ -86,9 +102,8 @@ public struct ServiceTraffic: Sendable {
             guard let proto = IPProtocol(name: row[0].text), let server = IPAddress(row[1].text),
                   let client = IPAddress(row[3].text) else { continue }
             let service = ServiceKey(server: server, proto: proto, port: UInt16(clamping: row[2].int))
-            var totals = TrafficTotals(flows: row[5].int, handshakes: row[6].int, packetsC2S: row[7].int, bytesC2S: row[8].int,
-                                       packetsS2C: row[9].int, bytesS2C: row[10].int, first: row[11].int, last: row[12].int)
-            totals.decisions.add(row[4].text, row[5].int)
+            var totals = TrafficTotals(row, from: 5)
+            totals.decisions.add(row[4].text, totals.flows)
             let key = ServiceKeyWithClient(service: service, client: client)
             if let i = index[key] {
                 pairs[i].totals.add(totals)
@@ -107,16 +122,23 @@ public struct ServiceTraffic: Sendable {
 
     /// Every service with its clients as peers, from the pairs `include` keeps.
     public func services(where include: (ServicePair) -> Bool = { _ in true }) -> [ServiceKey: PeerTraffic] {
-        var services: [ServiceKey: PeerTraffic] = [:]
-        for pair in pairs where include(pair) {
-            services[pair.service, default: PeerTraffic()].totals.add(pair.totals)
-            services[pair.service]!.peers.insert(pair.client)
-        }
-        return services
+        grouped(where: include) { ($0.service, $0.client) }
     }
-}
 
-extension Statement.Value {
-    var text: String { if case .text(let t) = self { t } else { "" } }
-    var int: Int64 { if case .int(let v) = self { v } else { 0 } }
+    /// Every client and service port it used, with the servers it reached as peers, from the
+    /// pairs `include` keeps. The key's `server` is the client: the host that does the using.
+    public func uses(where include: (ServicePair) -> Bool = { _ in true }) -> [ServiceKey: PeerTraffic] {
+        grouped(where: include) { (ServiceKey(server: $0.client, proto: $0.service.proto, port: $0.service.port), $0.service.server) }
+    }
+
+    private func grouped(where include: (ServicePair) -> Bool,
+                         by keyAndPeer: (ServicePair) -> (ServiceKey, IPAddress)) -> [ServiceKey: PeerTraffic] {
+        var groups: [ServiceKey: PeerTraffic] = [:]
+        for pair in pairs where include(pair) {
+            let (key, peer) = keyAndPeer(pair)
+            groups[key, default: PeerTraffic()].totals.add(pair.totals)
+            groups[key]!.peers.insert(peer)
+        }
+        return groups
+    }
 }

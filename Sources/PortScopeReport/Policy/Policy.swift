@@ -34,9 +34,10 @@ public struct Policy: Sendable {
         /// Where the rule was read, for `--explain`: `policy.txt:4`.
         public var origin: String
 
-        func matches(_ host: IPAddress, _ proto: IPProtocol, _ port: UInt16, peer: IPAddress) -> Bool {
-            (who?.contains(host) ?? true) && services.contains { $0.contains(proto, port) }
-                && (peers?.contains { $0.contains(peer) } ?? true)
+        func matches(_ host: IPAddress, _ proto: IPProtocol, _ port: UInt16, peer: IPAddress?) -> Bool {
+            guard (who?.contains(host) ?? true) && services.contains(where: { $0.contains(proto, port) }) else { return false }
+            guard let peer, let peers else { return true }
+            return peers.contains { $0.contains(peer) }
         }
     }
 
@@ -102,8 +103,9 @@ public struct Policy: Sendable {
         return Ports(proto: proto, low: low, high: high)
     }
 
-    /// The first rule that lets `host` do `verb` with `proto`/`port` and `peer`, if any.
-    public func rule(allowing verb: Verb, _ host: IPAddress, _ proto: IPProtocol, _ port: UInt16, peer: IPAddress) -> Rule? {
+    /// The first rule that lets `host` do `verb` with `proto`/`port` and `peer` (any peer when
+    /// nil: `from`/`to` ignored), if any.
+    public func rule(allowing verb: Verb, _ host: IPAddress, _ proto: IPProtocol, _ port: UInt16, peer: IPAddress?) -> Rule? {
         rules.first { $0.verb == verb && $0.matches(host, proto, port, peer: peer) }
     }
 }

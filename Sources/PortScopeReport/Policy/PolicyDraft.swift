@@ -4,11 +4,10 @@ extension Policy {
     /// A policy that allows exactly what the local hosts of `traffic` served and used, one
     /// `serve` and one `use` line per host (long lines wrapped), for the user to edit.
     public static func draft(from traffic: ServiceTraffic, local: LocalNetworks, captures: String) -> String {
-        var serves: [IPAddress: Set<ServiceKey>] = [:], uses: [IPAddress: Set<ServiceKey>] = [:]
-        for pair in traffic.pairs {
-            let port = ServiceKey(server: .zero, proto: pair.service.proto, port: pair.service.port)
-            if local.contains(pair.service.server) { serves[pair.service.server, default: []].insert(port) }
-            if local.contains(pair.client) { uses[pair.client, default: []].insert(port) }
+        var lines: [IPAddress: [Verb: [Ports]]] = [:]
+        for (verb, keys) in [(Verb.serve, traffic.services { local.contains($0.service.server) }.keys),
+                             (Verb.use, traffic.uses { local.contains($0.client) }.keys)] {
+            for key in keys { lines[key.server, default: [:]][verb, default: []].append(Ports(proto: key.proto, low: key.port, high: key.port)) }
         }
         var text = """
             # PortScope policy, drafted by 'portscope policy init' from \(captures).
@@ -18,12 +17,11 @@ extension Policy {
 
 
             """
-        for host in Set(serves.keys).union(uses.keys).sorted() {
-            for (verb, ports) in [("serve", serves[host]), ("use", uses[host])] {
-                guard let ports else { continue }
-                let sorted = ports.sorted().map { "\($0.proto.name)/\($0.port)" }
-                for start in stride(from: 0, to: sorted.count, by: 10) {
-                    text += "\(host) \(verb) " + sorted[start..<min(start + 10, sorted.count)].joined(separator: " ") + "\n"
+        for host in lines.keys.sorted() {
+            for verb in [Verb.serve, .use] {
+                let ports = (lines[host]?[verb] ?? []).sorted { ($0.proto.rawValue, $0.low) < ($1.proto.rawValue, $1.low) }
+                for start in stride(from: 0, to: ports.count, by: 10) {
+                    text += "\(host) \(verb.rawValue) " + ports[start..<min(start + 10, ports.count)].map(\.description).joined(separator: " ") + "\n"
                 }
             }
         }

@@ -1,0 +1,34 @@
+import ArgumentParser
+import PortScopeReport
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "How the service inventory changed between two captures: services added and removed.")
+
+    @Argument(help: ArgumentHelp("The earlier capture: id or file name.", valueName: "a"))
+    var a: String
+
+    @Argument(help: ArgumentHelp("The later capture: id or file name.", valueName: "b"))
+    var b: String
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var localNetworks: LocalNetworksOption
+    @OptionGroup var servicesFile: ServicesFileOption
+
+    @Flag(name: .customLong("local-only"), help: "Only services of local hosts (see --local).")
+    var localOnly = false
+
+    @Flag(name: .long, help: "Also list the services both captures have (change 'kept').")
+    var all = false
+
+    func run() throws {
+        let registry = try servicesFile.registry()
+        try database.printReport { store in
+            try Reports.diff(store, from: try Reports.captureID(a, in: store), to: try Reports.captureID(b, in: store),
+                             all: all, hosts: HostSelection(localOnly: localOnly), local: localNetworks.local, registry: registry)
+                .render(output.format, limit: output.limit)
+        }
+    }
+}

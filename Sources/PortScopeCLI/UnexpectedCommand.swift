@@ -1,0 +1,53 @@
+import ArgumentParser
+import PortScopeReport
+
+struct UnexpectedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unexpected",
+        abstract: "What runs where it should not: scans, services on uncommon ports, service ports used as source ports, "
+            + "and with --policy or --baseline, what breaks the policy or changed.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var localNetworks: LocalNetworksOption
+    @OptionGroup var servicesFile: ServicesFileOption
+
+    @Option(name: .long, help: ArgumentHelp("Judge local hosts against this policy file ('portscope policy init' drafts one).", valueName: "file"))
+    var policy: String?
+
+    @Option(name: .long, help: ArgumentHelp("Report local services that appeared or vanished since this capture (id or file name); "
+                                            + "without --capture, every other capture is compared with it.", valueName: "capture"))
+    var baseline: String?
+
+    @Option(name: .customLong("scan-threshold"), help: "Probed targets (host and port) that make a source a scanner.")
+    var scanThreshold = 20
+
+    @Option(name: .customLong("min-severity"), help: "Only findings of this severity or higher: high, medium, low.")
+    var minSeverity: Severity = .low
+
+    @Flag(name: .long, help: "Add the rule that fired and how the server side of the flows was decided.")
+    var explain = false
+
+    func validate() throws {
+        if scanThreshold < 2 { throw ValidationError("--scan-threshold must be at least 2") }
+    }
+
+    func run() throws {
+        var options = FindingOptions(local: localNetworks.local, scanThreshold: scanThreshold,
+                                     registry: try servicesFile.registry())
+        if let policy { options.policy = try readPolicy(policy) }
+        try database.printReport { store in
+            var captures = try captureReference.selection(in: store)
+            if let baseline {
+                let id = try Reports.captureID(baseline, in: store)
+                options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
+                if captureReference.capture == nil { captures = try CaptureSelection.allExcept(id, in: store) }
+            }
+            let findings = try Reports.findings(store, captures: captures, options: options).filter { $0.severity >= minSeverity }
+            return Reports.unexpected(findings, explain: explain).render(output.format, limit: output.limit)
+        }
+    }
+}
+
+extension Severity: ExpressibleByArgument {}
