@@ -26,38 +26,74 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Dotted quad for IPv4; RFC 5952 for IPv6 (lower case, longest run of two or more zero
     /// groups shortened to `::`, the first such run on a tie).
-    public var description: String {
+    public var description: String { withText { String(decoding: $0, as: UTF8.self) } }
+
+    /// The longest text form: eight groups of four hex digits and seven colons.
+    public static let maxTextLength = 39
+
+    /// Calls `body` with the address's text (as `description`) in a stack buffer: the form
+    /// bulk writes use, with no String made per address.
+    @inlinable
+    public func withText<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 40 bytes
+        return try withUnsafeMutableBytes(of: &buffer) { (raw) throws(E) -> R in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return try body(UnsafeBufferPointer(rebasing: bytes[..<writeText(into: bytes.baseAddress!)]))
+        }
+    }
+
+    /// Writes the text form at `out` (room for `maxTextLength` bytes); returns its length.
+    @usableFromInline
+    func writeText(into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        func put(_ byte: UInt8) { out[n] = byte; n += 1 }
+        func decimal(_ v: UInt32) {
+            if v >= 100 { put(UInt8(ascii: "0") + UInt8(v / 100)) }
+            if v >= 10 { put(UInt8(ascii: "0") + UInt8(v / 10 % 10)) }
+            put(UInt8(ascii: "0") + UInt8(v % 10))
+        }
+        func hex(_ v: UInt16) {
+            var started = false
+            for shift in stride(from: 12, through: 0, by: -4) {
+                let digit = UInt8((v >> UInt16(shift)) & 0xF)
+                if digit == 0 && !started && shift > 0 { continue }
+                started = true
+                put(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+            }
+        }
         if isIPv4 {
             let v = ipv4Value
-            return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+            decimal(v >> 24); put(UInt8(ascii: "."))
+            decimal((v >> 16) & 0xFF); put(UInt8(ascii: "."))
+            decimal((v >> 8) & 0xFF); put(UInt8(ascii: "."))
+            decimal(v & 0xFF)
+            return n
         }
-        let groups = (0..<8).map { i -> UInt16 in
-            let word = i < 4 ? high : low
-            return UInt16(truncatingIfNeeded: word >> (48 - 16 * UInt64(i % 4)))
+        func group(_ i: Int) -> UInt16 {
+            UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i % 4)))
         }
-        var bestStart = -1, bestLength = 0, runStart = -1
+        // The longest run of zero groups (the first on a tie), shortened only when two or more.
+        var bestStart = -1, bestLength = 1, runStart = -1
         for i in 0...8 {
-            if i < 8 && groups[i] == 0 {
+            if i < 8 && group(i) == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
                 if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
                 runStart = -1
             }
         }
-        if bestLength < 2 { bestStart = -1 }
-        var text = ""
         var i = 0
         while i < 8 {
             if i == bestStart {
-                text += "::"
+                put(UInt8(ascii: ":")); put(UInt8(ascii: ":"))
                 i += bestLength
                 continue
             }
-            if !text.isEmpty && !text.hasSuffix(":") { text += ":" }
-            text += String(groups[i], radix: 16)
+            if n > 0 && out[n - 1] != UInt8(ascii: ":") { put(UInt8(ascii: ":")) }
+            hex(group(i))
             i += 1
         }
-        return text
+        return n
     }
 
     /// Parses dotted IPv4 or textual IPv6 (RFC 4291 §2.2, including an embedded IPv4 tail).

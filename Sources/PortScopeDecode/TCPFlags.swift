@@ -18,11 +18,14 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
     @inlinable public var isSYNACK: Bool { contains(.syn) && contains(.ack) }
 
     /// tcpdump-like letters, e.g. `SA` or `FPA`, for reports.
-    public var letters: String {
+    public var letters: String { TCPFlags.letterTable[Int(rawValue)] }
+
+    /// The letters of every flags byte, made once: a flow write reads them without building a string.
+    private static let letterTable: [String] = (0...255).map { value in
         let names: [(TCPFlags, Character)] = [
             (.syn, "S"), (.fin, "F"), (.rst, "R"), (.psh, "P"),
             (.ack, "A"), (.urg, "U"), (.ece, "E"), (.cwr, "W"),
         ]
-        return String(names.compactMap { contains($0.0) ? $0.1 : nil })
+        return String(names.compactMap { TCPFlags(rawValue: UInt8(value)).contains($0.0) ? $0.1 : nil })
     }
 }

@@ -129,7 +129,7 @@ public struct CaptureStore: ~Copyable {
     /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
     /// learned later may outweigh the weaker evidence a flow was first written with; a flow's
     /// side is final once it has ended and been stored. The aggregates follow from the flow rows
-    /// by trigger. Only after the commit does each written flow remember its row: if the flush
+    /// by `HostServiceSums` (new rows) and trigger (updated rows). Only after the commit does each written flow remember its row: if the flush
     /// fails, nothing in the database or in `flows` changes, and a later flush writes the same
     /// flows again.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
@@ -216,8 +216,8 @@ public struct CaptureStore: ~Copyable {
         var side: ServiceSide
     }
 
-    /// Inserts or updates each planned flow, in order. Returns each one's new row id, or nil
-    /// when its existing row was updated.
+    /// Inserts or updates each planned flow, in order, then adds the inserted ones to
+    /// host_services. Returns each one's new row id, or nil when its existing row was updated.
     private func writeFlows(_ plan: [FlowWrite], of flows: UnsafeMutableBufferPointer<FlowRecord>,
                             capture: Int64) throws(SQLiteError) -> [Int64?] {
         let columns = """
@@ -225,6 +225,7 @@ public struct CaptureStore: ~Copyable {
             packets_s2c, bytes_s2c, fragment_packets, tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code,
             opened_by
             """
+        let columnCount: Int32 = 19
         var insert = try db.prepare("""
             INSERT INTO flows (\(columns), capture_id, proto)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -232,32 +233,54 @@ public struct CaptureStore: ~Copyable {
         var update = try db.prepare("""
             UPDATE flows SET (\(columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?
             """)
+        var sums = HostServiceSums()
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.count)
         for write in plan {
             let flow = flows[write.index], side = write.side
-            let c = flow.counters(side.client), s = flow.counters(side.server)
-            let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
-            let values: [Statement.Value] = [
-                .text(flow.key.address(side.client).description), .int(Int64(flow.key.port(side.client))),
-                .text(flow.key.address(side.server).description), .int(Int64(flow.key.port(side.server))),
-                .text(side.decidedBy.rawValue), .int(flow.firstTime), .int(flow.lastTime),
-                .int(Int64(c.packets)), .int(Int64(c.bytes)), .int(Int64(s.packets)), .int(Int64(s.bytes)),
-                .int(Int64(flow.fragmentPackets)),
-                isTCP ? .text(c.tcpFlags.letters) : .null, isTCP ? .text(s.tcpFlags.letters) : .null,
-                .int(flow.handshakeCompleted ? 1 : 0), .text(flow.end.name),
-                isICMP ? .int(Int64(flow.icmpType)) : .null, isICMP ? .int(Int64(flow.icmpCode)) : .null,
-                .text(flow.firstSender == side.client ? "client" : "server"),
-            ]
             if let row = flow.row {
-                try update.run(values + [.int(row.id)])
+                update.reset()
+                try bindColumns(flow, side: side, to: &update)
+                try update.bind(.int(row.id), at: columnCount + 1)
+                try update.run()
                 newIDs.append(nil)
             } else {
-                try insert.run(values + [.int(capture), .text(flow.key.proto.name)])
+                insert.reset()
+                try bindColumns(flow, side: side, to: &insert)
+                try insert.bind(.int(capture), at: columnCount + 1)
+                try insert.bind(.text(flow.key.proto.name), at: columnCount + 2)
+                try insert.run()
                 newIDs.append(sqlite3_last_insert_rowid(db.handle))
+                sums.add(flow, side: side)
             }
         }
+        try sums.write(to: db, capture: capture)
         return newIDs
+    }
+
+    /// Binds `flow` as written with `side` to parameters 1…19, in the order of `writeFlows`' columns.
+    private func bindColumns(_ flow: FlowRecord, side: ServiceSide, to statement: inout Statement) throws(SQLiteError) {
+        let c = flow.counters(side.client), s = flow.counters(side.server)
+        let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
+        try flow.key.address(side.client).withText { text throws(SQLiteError) in try statement.bind(utf8: text, at: 1) }
+        try statement.bind(.int(Int64(flow.key.port(side.client))), at: 2)
+        try flow.key.address(side.server).withText { text throws(SQLiteError) in try statement.bind(utf8: text, at: 3) }
+        try statement.bind(.int(Int64(flow.key.port(side.server))), at: 4)
+        try statement.bind(.text(side.decidedBy.rawValue), at: 5)
+        try statement.bind(.int(flow.firstTime), at: 6)
+        try statement.bind(.int(flow.lastTime), at: 7)
+        try statement.bind(.int(Int64(c.packets)), at: 8)
+        try statement.bind(.int(Int64(c.bytes)), at: 9)
+        try statement.bind(.int(Int64(s.packets)), at: 10)
+        try statement.bind(.int(Int64(s.bytes)), at: 11)
+        try statement.bind(.int(Int64(flow.fragmentPackets)), at: 12)
+        try statement.bind(isTCP ? .text(c.tcpFlags.letters) : .null, at: 13)
+        try statement.bind(isTCP ? .text(s.tcpFlags.letters) : .null, at: 14)
+        try statement.bind(.int(flow.handshakeCompleted ? 1 : 0), at: 15)
+        try statement.bind(.text(flow.end.name), at: 16)
+        try statement.bind(isICMP ? .int(Int64(flow.icmpType)) : .null, at: 17)
+        try statement.bind(isICMP ? .int(Int64(flow.icmpCode)) : .null, at: 18)
+        try statement.bind(.text(flow.firstSender == side.client ? "client" : "server"), at: 19)
     }
 }
 

@@ -35,6 +35,17 @@ public struct Statement: ~Copyable {
         try check(code, connection)
     }
 
+    /// Binds `text` (UTF-8, copied by SQLite) to one parameter.
+    public mutating func bind(utf8 text: UnsafeBufferPointer<UInt8>, at index: Int32) throws(SQLiteError) {
+        try check(sqlite3_bind_text(handle, index, text.baseAddress, Int32(text.count), portscope_sqlite_transient()), connection)
+    }
+
+    /// Readies the statement for values bound one at a time with `bind(_:at:)`, then `run()`:
+    /// the form of bulk writes, which build no array per row.
+    public mutating func reset() {
+        sqlite3_reset(handle)
+    }
+
     /// Advances to the next row; false when there is none.
     public mutating func step() throws(SQLiteError) -> Bool {
         let code = sqlite3_step(handle)

@@ -160,6 +160,12 @@ struct IPAddressTests {
         ("fe80::", "fe80::"),
         ("2001:DB8::AB", "2001:db8::ab"),
         ("192.0.2.1", "192.0.2.1"),
+        ("0.0.0.0", "0.0.0.0"),
+        ("255.255.255.255", "255.255.255.255"),
+        ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+        ("0:0:1:0:0:0:0:0", "0:0:1::"),
+        ("1:0:1:0:1:0:1:0", "1:0:1:0:1:0:1:0"),
+        ("FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
     ])
     func rfc5952(input: String, expected: String) throws {
         #expect(try #require(IPAddress(input)).description == expected)

@@ -10,7 +10,7 @@ struct StoreTests {
         let dir = TemporaryDirectory()
         _ = try CaptureStore(path: dir.file("a.db"))
         let db = try Database(path: dir.file("a.db"))
-        #expect(try db.userVersion() == 3)
+        #expect(try db.userVersion() == Schema.migrations.count)
         var mode = try db.prepare("PRAGMA journal_mode")
         #expect(try mode.step() && mode.text(0) == "wal")
     }
