@@ -37,6 +37,12 @@ let package = Package(
                           dependencies: ["AllocationCounter", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
                           path: "Tests/AllocationCheck"),
 
+        // The benchmark (scripts/bench): a workload generator, the stages alone, analyze end to
+        // end, the C floor and the installed anchors.
+        .executableTarget(name: "portscope-bench",
+                          dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
+                          path: "Benchmarks/PortScopeBench"),
+
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
             "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope", "portscope-allocation-check",

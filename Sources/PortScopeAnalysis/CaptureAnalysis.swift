@@ -32,9 +32,12 @@ public struct AnalysisOptions: Sendable {
     public var replace = false
     public var registry = ServiceRegistry.iana
     public var timeouts = FlowTimeouts.standard
-    public init(filter: String? = nil, replace: Bool = false) {
+    /// Store each flow's row (false: only the per-host and per-port aggregates).
+    public var flowRows = true
+    public init(filter: String? = nil, replace: Bool = false, flowRows: Bool = true) {
         self.filter = filter
         self.replace = replace
+        self.flowRows = flowRows
     }
 }
 
@@ -79,6 +82,7 @@ public enum CaptureAnalysis {
         summary.size = digest.size
         summary.sha256 = digest.sha256
         summary.filter = options.filter
+        summary.flowRows = options.flowRows
         summary.damage = stats.damage
         summary.status = stats.damage == nil && stats.tornTrailingBytes == 0 ? "complete" : "partial"
         pipeline.fill(&summary, sourceAnomalies: [

@@ -26,6 +26,10 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Analyze again a capture already in the database, replacing it.")
     var replace = false
 
+    @Flag(name: .customLong("no-flows"),
+          help: "Keep only the per-host and per-port aggregates, not a row per flow: a smaller, faster database for huge captures. services works on it; hosts, unexpected, flows and policy need flow rows.")
+    var noFlows = false
+
     @OptionGroup var servicesFile: ServicesFileOption
 
     func validate() throws {
@@ -33,7 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = AnalysisOptions(filter: filter, replace: replace)
+        var options = AnalysisOptions(filter: filter, replace: replace, flowRows: !noFlows)
         options.registry = try servicesFile.registry()
         // Check every input before writing anything, so a bad argument changes nothing.
         do {

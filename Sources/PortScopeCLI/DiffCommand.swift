@@ -26,8 +26,9 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            try Reports.diff(store, from: try Reports.captureID(a, in: store), to: try Reports.captureID(b, in: store),
-                             all: all, hosts: HostSelection(localOnly: localOnly), local: localNetworks.local, registry: registry)
+            let from = try Reports.captureID(a, in: store), to = try Reports.captureID(b, in: store)
+            noteCapturesWithoutFlowRows(CaptureSelection(ids: [from, to]), in: store)
+            return try Reports.diff(store, from: from, to: to, all: all, hosts: HostSelection(localOnly: localOnly), local: localNetworks.local, registry: registry)
                 .render(output.format, limit: output.limit)
         }
     }

@@ -31,7 +31,7 @@ struct HostsCommand: ParsableCommand {
         let registry = try servicesFile.registry()
         let selection = HostSelection(networks: hosts.isEmpty ? nil : hosts.compactMap { IPNetwork($0) }, localOnly: localOnly)
         try database.printReport { store in
-            try Reports.hosts(store, captures: try captureReference.selection(in: store), hosts: selection,
+            try Reports.hosts(store, captures: try captureReference.flowSelection(in: store), hosts: selection,
                               local: localNetworks.local, explain: explain, registry: registry)
                 .render(output.format, limit: output.limit)
         }

@@ -124,6 +124,21 @@ struct CaptureReferenceOption: ParsableArguments {
         guard let capture else { return .all }
         return CaptureSelection(ids: [try Reports.captureID(capture, in: store)])
     }
+
+    /// The selection, for a report built from flow rows: says on standard error which selected
+    /// captures have none (`analyze --no-flows`), so an empty report is not taken for no traffic.
+    func flowSelection(in store: borrowing CaptureStore) throws -> CaptureSelection {
+        let selection = try selection(in: store)
+        noteCapturesWithoutFlowRows(selection, in: store)
+        return selection
+    }
+}
+
+/// Notes on standard error the captures of `selection` stored without flow rows.
+func noteCapturesWithoutFlowRows(_ selection: CaptureSelection, in store: borrowing CaptureStore) {
+    guard let ids = try? Reports.capturesWithoutFlowRows(selection, in: store), !ids.isEmpty else { return }
+    let list = ids.map(String.init).joined(separator: ", ")
+    printError("note: capture\(ids.count == 1 ? "" : "s") \(list) analyzed with --no-flows: no flow rows, so not in this report (services has their traffic)")
 }
 
 extension OutputFormat: ExpressibleByArgument {}

@@ -26,7 +26,7 @@ struct PolicyInitCommand: ParsableCommand {
 
     func run() throws {
         let text = try database.read { store in
-            let captures = try captureReference.selection(in: store)
+            let captures = try captureReference.flowSelection(in: store)
             return Policy.draft(from: try ServiceTraffic(store, captures: captures), local: localNetworks.local,
                                 captures: captureReference.name(of: captures))
         }

@@ -69,7 +69,7 @@ struct FlowsCommand: ParsableCommand {
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto, port: port,
+            let filter = ReportFilter(capture: try captureReference.flowSelection(in: store).ids?.first, proto: proto, port: port,
                                       host: host.flatMap { IPAddress($0) })
             return try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit)
         }

@@ -44,6 +44,8 @@ struct UnexpectedCommand: ParsableCommand {
                 options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
                 if captureReference.capture == nil { captures = try CaptureSelection.allExcept(id, in: store) }
             }
+            let baselineIDs = options.baseline.map { [$0.id] } ?? []
+            noteCapturesWithoutFlowRows(CaptureSelection(ids: captures.ids.map { $0 + baselineIDs }), in: store)
             let findings = try Reports.findings(store, captures: captures, options: options).filter { $0.severity >= minSeverity }
             return Reports.unexpected(findings, explain: explain).render(output.format, limit: output.limit)
         }

@@ -26,18 +26,20 @@ public struct ReportFilter: Sendable {
 /// The reports `portscope` prints, read from the database.
 public enum Reports {
     /// What the database holds: one row per capture. `file` is the path of a file capture,
-    /// `interface` the interface of a live one; libpcap's counters are null for files.
+    /// `interface` the interface of a live one; libpcap's counters are null for files;
+    /// `flow_rows` is 0 for a capture analyzed with `--no-flows`.
     public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {
         let rows = try store.rows("""
             SELECT id, CASE WHEN kind = 'file' THEN source END, format, link_types, packets, bytes, flows, status,
                    first_ns, last_ns, size, sha256, CASE WHEN kind = 'interface' THEN source END,
-                   received, dropped_kernel, dropped_interface
+                   received, dropped_kernel, dropped_interface, flow_rows
             FROM captures ORDER BY id
             """)
         let columns = ["id", "file", "format", "link_types", "packets", "bytes", "flows", "status",
                        "first_seen", "last_seen", "size", "sha256", "interface",
-                       "received", "dropped_kernel", "dropped_interface"]
-        let numeric: Set = ["id", "packets", "bytes", "flows", "size", "received", "dropped_kernel", "dropped_interface"]
+                       "received", "dropped_kernel", "dropped_interface", "flow_rows"]
+        let numeric: Set = ["id", "packets", "bytes", "flows", "size", "received", "dropped_kernel", "dropped_interface",
+                            "flow_rows"]
         return Report(columns: columns.map { ReportColumn($0, numeric: numeric.contains($0)) },
                       rows: rows.map { row in row.enumerated().map { i, cell in i == 8 || i == 9 ? time(cell) : cell } })
     }

@@ -125,6 +125,9 @@ public struct CaptureStore: ~Copyable {
     ///   then set from `summary`, with its anomalies;
     /// - new flows, and flows with new packets, updated in place.
     ///
+    /// With `summary.flowRows` false only the aggregates are written, and the capture must be
+    /// written in this one flush.
+    ///
     /// Each flow's service side is decided from the fan-in `inference` has learned (it learns
     /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
     /// learned later may outweigh the weaker evidence a flow was first written with; a flow's
@@ -135,6 +138,7 @@ public struct CaptureStore: ~Copyable {
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeMutableBufferPointer<FlowRecord>,
                       inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
+        precondition(summary.flowRows || capture == nil, "a capture without flow rows is written in one flush")
         for flow in flows where flow.row == nil { inference.learn(flow) }
         var plan: [FlowWrite] = []
         for index in flows.indices {
@@ -148,10 +152,11 @@ public struct CaptureStore: ~Copyable {
             }
             var id = capture ?? 0
             if capture == nil { id = try insertCapture(summary) }
-            let newIDs = try writeFlows(plan, of: flows, capture: id)
-            try updateCapture(id, summary, newFlows: newIDs.count { $0 != nil })
+            let newIDs = try writeFlows(plan, of: flows, capture: id, rows: summary.flowRows)
+            try updateCapture(id, summary, newFlows: summary.flowRows ? newIDs.count { $0 != nil } : plan.count)
             return (id, newIDs)
         }
+        guard summary.flowRows else { return FlushResult(captureID: id, newFlows: plan.count) }
         for (write, newID) in zip(plan, newIDs) {
             let flow = flows[write.index]
             flows[write.index].row = FlowRow(id: newID ?? flow.row!.id, packets: flow.packets, side: write.side)
@@ -190,7 +195,7 @@ public struct CaptureStore: ~Copyable {
         var update = try db.prepare("""
             UPDATE captures SET size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
                 packets = ?, bytes = ?, captured_bytes = ?, flows = flows + ?, status = ?, damage = ?,
-                received = ?, dropped_kernel = ?, dropped_interface = ?
+                received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?
             WHERE id = ?
             """)
         func optional(_ v: Int64?) -> Statement.Value { v.map { .int($0) } ?? .null }
@@ -200,7 +205,8 @@ public struct CaptureStore: ~Copyable {
             optional(s.size), optional(s.sha256), .text(s.linkTypes.joined(separator: ",")), optional(s.filter),
             optional(s.firstTime), optional(s.lastTime), .int(Int64(s.packets)), .int(Int64(s.bytes)),
             .int(Int64(s.capturedBytes)), .int(Int64(newFlows)), .text(s.status), optional(s.damage),
-            optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(id),
+            optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(s.flowRows ? 1 : 0),
+            .int(id),
         ])
         var clear = try db.prepare("DELETE FROM capture_anomalies WHERE capture_id = ?")
         try clear.run([.int(id)])
@@ -216,10 +222,11 @@ public struct CaptureStore: ~Copyable {
         var side: ServiceSide
     }
 
-    /// Inserts or updates each planned flow, in order, then adds the inserted ones to
-    /// host_services. Returns each one's new row id, or nil when its existing row was updated.
+    /// Inserts (when `rows`) or updates each planned flow, in order, then adds the new ones to
+    /// host_services. Returns each one's new row id, or nil when its existing row was updated
+    /// or it got no row.
     private func writeFlows(_ plan: [FlowWrite], of flows: UnsafeMutableBufferPointer<FlowRecord>,
-                            capture: Int64) throws(SQLiteError) -> [Int64?] {
+                            capture: Int64, rows: Bool) throws(SQLiteError) -> [Int64?] {
         let columns = """
             client_addr, client_port, server_addr, server_port, decided_by, first_ns, last_ns, packets_c2s, bytes_c2s,
             packets_s2c, bytes_s2c, fragment_packets, tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code,
@@ -243,6 +250,9 @@ public struct CaptureStore: ~Copyable {
                 try bindColumns(flow, side: side, to: &update)
                 try update.bind(.int(row.id), at: columnCount + 1)
                 try update.run()
+                newIDs.append(nil)
+            } else if !rows {
+                sums.add(flow, side: side)
                 newIDs.append(nil)
             } else {
                 insert.reset()

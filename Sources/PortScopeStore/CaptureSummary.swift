@@ -27,6 +27,9 @@ public struct CaptureSummary: Sendable {
     public var received: UInt64?
     public var droppedByKernel: UInt64?
     public var droppedByInterface: UInt64?
+    /// Whether each flow gets its row; false keeps only the per-host and per-port aggregates
+    /// (`analyze --no-flows`), and the capture is then written in one flush.
+    public var flowRows = true
     /// Packets by the reason they were not decoded fully, and file-level anomalies.
     public var anomalies: [(reason: String, packets: UInt64)] = []
 

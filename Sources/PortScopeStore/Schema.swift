@@ -138,8 +138,10 @@ enum Schema {
         // v4: the store adds the flow rows it inserts into host_services itself, summed per
         // key (`HostServiceSums`): one trigger run per inserted row cost most of the time of a
         // large capture. Updated rows still move their figures by v2's update triggers.
+        // flow_rows: 0 for a capture analyzed with --no-flows (host_services without flow rows).
         """
         DROP TRIGGER flows_insert_host_services;
+        ALTER TABLE captures ADD COLUMN flow_rows INTEGER NOT NULL DEFAULT 1;
         """,
     ]
 

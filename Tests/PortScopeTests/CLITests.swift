@@ -103,6 +103,24 @@ struct CLITests {
         #expect(output == expected)
     }
 
+    /// `--no-flows` keeps the same aggregates without a row per flow, and the reports built
+    /// from flow rows say why they have nothing.
+    @Test func noFlowRows() throws {
+        let dir = TemporaryDirectory(), full = dir.file("full.db"), lean = dir.file("lean.db")
+        let office = sample("office-monday.pcap")
+        #expect(try portscope(["analyze", office, "--db", full]).status == 0)
+        let run = try portscope(["analyze", "--no-flows", office, "--db", lean])
+        #expect(run.status == 0 && run.out.contains("packets 70, bytes 4554, flows 11"), "\(run.err)")
+        #expect(try portscope(["services", "--db", lean]).out == portscope(["services", "--db", full]).out)
+        let captures = try JSONSerialization.jsonObject(with: Data(try portscope(["captures", "--db", lean, "--format", "json"]).out.utf8)) as! [[String: Any]]
+        #expect(captures.first?["flow_rows"] as? Int == 0 && captures.first?["flows"] as? Int == 11)
+        for report in [["hosts"], ["flows"], ["unexpected"], ["policy", "init"]] {
+            let out = try portscope(report + ["--db", lean])
+            #expect(out.status == 0 && out.err.contains("capture 1 analyzed with --no-flows"), "\(report)")
+        }
+        #expect(try portscope(["hosts", "--db", full]).err.isEmpty)
+    }
+
     @Test func standardInput() throws {
         let dir = TemporaryDirectory(), db = dir.file("p.db")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: sample("vlan.pcap")))

@@ -100,6 +100,7 @@ struct ConformanceTests {
             expectedServers["\(entry[0]) \(entry[1])"] = entry[2] as? Int ?? 0
         }
         #expect(servers == expectedServers, "\(name): SYN servers differ")
+        #expect(try store.rows(hostServices) == store.rows(hostServicesFromFlows), "\(name): host_services differ from the flow rows")
     }
 
     private func uint(_ value: Any?) -> UInt64 { (value as? NSNumber)?.uint64Value ?? 0 }

@@ -47,6 +47,17 @@ struct StoreTests {
     }
 }
 
+/// host_services in key order, and what the flow rows say it must hold.
+let hostServices = """
+    SELECT capture_id, proto, server_addr, server_port, client_addr, flows, handshakes, packets_c2s, bytes_c2s,
+           packets_s2c, bytes_s2c, first_ns, last_ns FROM host_services ORDER BY 1, 2, 3, 4, 5
+    """
+let hostServicesFromFlows = """
+    SELECT capture_id, proto, server_addr, server_port, client_addr, COUNT(*), SUM(handshake), SUM(packets_c2s),
+           SUM(bytes_c2s), SUM(packets_s2c), SUM(bytes_s2c), MIN(first_ns), MAX(last_ns)
+    FROM flows WHERE proto IN ('tcp', 'udp', 'sctp') GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    """
+
 /// Captures written in several flushes (as `live` does) hold what one flush would write.
 struct FlushTests {
     /// A TCP connection and UDP exchanges between a few hosts, 1 s apart.
@@ -91,6 +102,16 @@ struct FlushTests {
             SELECT proto, client_addr, client_port, server_addr, server_port, decided_by, packets_c2s, packets_s2c,
                    handshake, tcp_flags_c2s, tcp_flags_s2c FROM flows ORDER BY 1, 2, 3
             """)
+    }
+
+    /// host_services, kept by the store (new rows) and by trigger (updated rows), always sums
+    /// the flow rows, however many flushes wrote them and whichever side they moved to.
+    @Test(arguments: [Set<Int>(), [3], [0, 4, 6], Set(0..<10)])
+    func hostServicesSumTheFlowRows(flushes: Set<Int>) throws {
+        let dir = TemporaryDirectory(), path = dir.file("s.db")
+        _ = try FlushTests.store(path, flushingAfter: flushes)
+        let store = try CaptureStore(path: path)
+        #expect(try store.rows(hostServices) == store.rows(hostServicesFromFlows))
     }
 
     @Test func flushesAddUpToOneFlush() throws {

@@ -36,6 +36,12 @@ public enum CaptureReferenceError: Error, CustomStringConvertible {
 }
 
 extension Reports {
+    /// The captures of `selection` stored without flow rows (`analyze --no-flows`): the views
+    /// built from flows (hosts, findings, flows, policies) know nothing of their traffic.
+    public static func capturesWithoutFlowRows(_ selection: CaptureSelection, in store: borrowing CaptureStore) throws -> [Int64] {
+        try store.rows("SELECT id FROM captures WHERE flow_rows = 0 AND \(selection.condition("id")) ORDER BY id").map { $0[0].int }
+    }
+
     /// The id of the capture `reference` names: an id, a file path as analyzed, a file name, or
     /// an interface name of a live capture, or the end of a path after a `/` (`day1.pcap`).
     public static func captureID(_ reference: String, in store: borrowing CaptureStore) throws -> Int64 {

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Times PortScope, its stages, the C floor and the installed anchors on one capture, and
+/// prints the table.
+struct Bench {
+    var runs: Int
+    var anchorRuns: Int
+    /// The C floor (`../shared/bench/floor_mmap.c` built with `-DFLOWS`), when given.
+    var floor: String?
+    /// The `portscope` binary: by default the one beside this program.
+    var portscope: String = Bench.sibling("portscope")
+
+    init(runs: Int, anchorRuns: Int) {
+        self.runs = runs
+        self.anchorRuns = anchorRuns
+    }
+
+    static func sibling(_ name: String) -> String {
+        let me = CommandLine.arguments[0]
+        guard let slash = me.lastIndex(of: "/") else { return name }
+        return String(me[...slash]) + name
+    }
+
+    private struct Row {
+        var name: String
+        var measurement: Measurement
+        var runs: Int
+    }
+
+    mutating func run(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw RunFailure(command: ["stat", path], status: errno) }
+        let bytes = Double(info.st_size)
+        let counted = try Phase.read.run(path: path)
+        let scratch = String(cString: mkdtemp(strdup("/tmp/portscope-bench-XXXXXX")))
+        defer { _ = system("rm -rf '\(scratch)'") }
+        print("\n### \(path): \(counted.packets) packets, \(String(format: "%.0f", bytes / 1e6)) MB\n")
+
+        var rows: [Row] = []
+        func time(_ name: String, runs: Int, _ command: @autoclosure () -> [String], before: () -> Void = {}) throws {
+            var all: [Measurement] = []
+            for _ in 0..<runs {
+                before()
+                all.append(try measure(command()))
+            }
+            rows.append(Row(name: name, measurement: all.summary, runs: runs))
+            FileHandle.standardError.write(Data("  \(name): \(String(format: "%.3f", all.summary.seconds)) s\n".utf8))
+        }
+        let self_ = CommandLine.arguments[0]
+        for phase in Phase.allCases {
+            let stages = Phase.allCases.prefix(through: Phase.allCases.firstIndex(of: phase)!).map(\.rawValue)
+            try time("portscope stages: " + stages.joined(separator: " + "), runs: runs, [self_, "phase", phase.rawValue, path])
+        }
+        let db = "\(scratch)/bench.db"
+        let clear = { _ = system("rm -f '\(db)' '\(db)-wal' '\(db)-shm'") }
+        try time("**portscope analyze** (end to end)", runs: runs, [portscope, "analyze", "--db", db, path], before: clear)
+        try time("portscope analyze --no-flows", runs: runs, [portscope, "analyze", "--no-flows", "--db", db, path], before: clear)
+        if let floor {
+            try time("C floor: mmap + decode + flow table", runs: runs, [floor, path])
+        }
+        let anchors: [(name: String, command: [String], runs: Int)] = [
+            ("nfpcapd", ["nfpcapd", "-r", path, "-w", scratch], anchorRuns),
+            ("argus", ["argus", "-r", path, "-w", "\(scratch)/out.argus"], anchorRuns),
+            ("tshark -z conv,tcp -z conv,udp", ["tshark", "-r", path, "-q", "-z", "conv,tcp", "-z", "conv,udp"], 1),
+        ]
+        for anchor in anchors where installed(anchor.command[0]) {
+            try time(anchor.name, runs: anchor.runs, anchor.command, before: { _ = system("rm -rf '\(scratch)'/nfcapd.* '\(scratch)'/out.argus") })
+        }
+
+        let floorTime = rows.first { $0.name.hasPrefix("C floor") }?.measurement.seconds
+        print("| program | s (median) | runs | packets/s | MB/s | peak RSS MiB | × C floor |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for row in rows {
+            let s = row.measurement.seconds
+            let ratio = floorTime.map { String(format: "%.2f", s / $0) } ?? "–"
+            print("| \(row.name) | \(String(format: "%.3f", s)) | \(row.runs) | \(String(format: "%.2f M", Double(counted.packets) / s / 1e6)) | \(String(format: "%.0f", bytes / s / 1e6)) | \(row.measurement.peakKiB / 1024) | \(ratio) |")
+        }
+        if let analyze = rows.first(where: { $0.name.contains("analyze** (end") })?.measurement.seconds,
+           let nfpcapd = rows.first(where: { $0.name == "nfpcapd" })?.measurement.seconds {
+            print("\nportscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
+        }
+    }
+}
