@@ -2,11 +2,11 @@ import PortScopeDecode
 import PortScopeFlows
 
 /// The host_services figures of the flow rows a flush inserts, summed per row key in memory
-/// and written once per key. (A trigger per inserted flow row did the same and cost four
-/// fifths of a large capture's store time.) Flow rows updated in place still move their
-/// figures by the update triggers of migration v2.
+/// and written once per key, in key order. (A trigger per inserted flow row did the same and
+/// cost four fifths of a large capture's store time.) Flow rows updated in place still move
+/// their figures by the update triggers of migration v2.
 struct HostServiceSums {
-    struct Key: Hashable, Comparable {
+    struct Key: Comparable {
         var proto: IPProtocol
         var server: IPAddress
         var serverPort: UInt16
@@ -28,7 +28,9 @@ struct HostServiceSums {
         var last = Int64.min
     }
 
-    private var sums: [Key: Figures] = [:]
+    /// One entry per flow; `write` sorts them, so equal keys are summed as runs (cheaper than
+    /// hashing each key, and the rows then go to the b-tree in order).
+    private var entries: [(key: Key, figures: Figures)] = []
 
     /// Adds a flow about to be inserted with `side`; flows without ports have no service row.
     mutating func add(_ flow: FlowRecord, side: ServiceSide) {
@@ -36,12 +38,14 @@ struct HostServiceSums {
         let c = flow.counters(side.client), s = flow.counters(side.server)
         let key = Key(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server),
                       client: flow.key.address(side.client))
-        sums[key, default: Figures()].add(flow, client: c, server: s)
+        var figures = Figures()
+        figures.add(flow, client: c, server: s)
+        entries.append((key, figures))
     }
 
     /// Adds every sum into host_services of `capture` (rows created as needed), in key order
     /// so that the b-tree is filled mostly at its end.
-    func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
+    mutating func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         var upsert = try db.prepare("""
             INSERT INTO host_services VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET flows = flows + excluded.flows, handshakes = handshakes + excluded.handshakes,
@@ -49,8 +53,16 @@ struct HostServiceSums {
                 packets_s2c = packets_s2c + excluded.packets_s2c, bytes_s2c = bytes_s2c + excluded.bytes_s2c,
                 first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns)
             """)
-        for key in sums.keys.sorted() {
-            let f = sums[key]!
+        entries.sort { $0.key < $1.key }
+        var i = 0
+        while i < entries.count {
+            let key = entries[i].key
+            var f = entries[i].figures
+            i += 1
+            while i < entries.count && entries[i].key == key {
+                f.add(entries[i].figures)
+                i += 1
+            }
             upsert.reset()
             try upsert.bind(.int(capture), at: 1)
             try upsert.bind(.text(key.proto.name), at: 2)
@@ -71,6 +83,17 @@ struct HostServiceSums {
 }
 
 extension HostServiceSums.Figures {
+    mutating func add(_ other: Self) {
+        flows += other.flows
+        handshakes += other.handshakes
+        packetsC2S += other.packetsC2S
+        bytesC2S += other.bytesC2S
+        packetsS2C += other.packetsS2C
+        bytesS2C += other.bytesS2C
+        first = min(first, other.first)
+        last = max(last, other.last)
+    }
+
     mutating func add(_ flow: FlowRecord, client c: DirectionCounters, server s: DirectionCounters) {
         flows += 1
         handshakes += flow.handshakeCompleted ? 1 : 0

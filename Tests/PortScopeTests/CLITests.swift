@@ -1,4 +1,5 @@
 import Foundation
+import PortScopeStore
 import Testing
 
 /// Runs the built `portscope` binary.
@@ -119,6 +120,33 @@ struct CLITests {
             #expect(out.status == 0 && out.err.contains("capture 1 analyzed with --no-flows"), "\(report)")
         }
         #expect(try portscope(["hosts", "--db", full]).err.isEmpty)
+    }
+
+    /// A file is hashed on a second core while the first analyzes it; standard input on one.
+    /// Both give the same capture: the digest sha256sum computes, the same flows and aggregates.
+    @Test func twoCoresAnalyzeAsOne() throws {
+        let dir = TemporaryDirectory(), path = dir.file("big.pcap")
+        var t = TrafficCapture()
+        // ~10 MB: several 4 MiB chunks, so the hasher follows the reader across them.
+        for i in 0..<2400 {
+            t.session("10.0.\(i / 200).\(i % 200 + 1)", 40000 + i, "192.168.1.\(i % 7 + 1)", [443, 22, 8443][i % 3],
+                      exchanges: 2, response: 1400)
+        }
+        try t.write(to: path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count > 8 << 20)
+        let sha256sum = try runProgram("/usr/bin/sha256sum", [path]).out.prefix(64)
+        let (file, stdin) = (dir.file("file.db"), dir.file("stdin.db"))
+        #expect(try portscope(["analyze", path, "--db", file]).status == 0)
+        #expect(try portscope(["analyze", "-", "--db", stdin], stdin: bytes).status == 0)
+        let query = "SELECT sha256, size, packets, bytes, flows FROM captures"
+        func rows(_ db: String, _ sql: String) throws -> [[Statement.Value]] { try CaptureStore(readingFrom: db).rows(sql) }
+        let fromFile = try rows(file, query)
+        #expect(fromFile == (try rows(stdin, query)))
+        #expect(fromFile.first?.prefix(2) == [.text(String(sha256sum)), .int(Int64(bytes.count))])
+        for table in [hostServices, "SELECT * FROM flows ORDER BY id"] {
+            #expect(try rows(file, table) == rows(stdin, table))
+        }
     }
 
     @Test func standardInput() throws {
