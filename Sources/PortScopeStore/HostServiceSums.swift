@@ -17,20 +17,9 @@ struct HostServiceSums {
         }
     }
 
-    struct Figures {
-        var flows: Int64 = 0
-        var handshakes: Int64 = 0
-        var packetsC2S: Int64 = 0
-        var bytesC2S: Int64 = 0
-        var packetsS2C: Int64 = 0
-        var bytesS2C: Int64 = 0
-        var first = Int64.max
-        var last = Int64.min
-    }
-
     /// One entry per flow; `write` sorts them, so equal keys are summed as runs (cheaper than
     /// hashing each key, and the rows then go to the b-tree in order).
-    private var entries: [(key: Key, figures: Figures)] = []
+    private var entries: [(key: Key, figures: ServiceFigures)] = []
 
     /// Adds a flow about to be inserted with `side`; flows without ports have no service row.
     mutating func add(_ flow: FlowRecord, side: ServiceSide) {
@@ -38,9 +27,7 @@ struct HostServiceSums {
         let c = flow.counters(side.client), s = flow.counters(side.server)
         let key = Key(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server),
                       client: flow.key.address(side.client))
-        var figures = Figures()
-        figures.add(flow, client: c, server: s)
-        entries.append((key, figures))
+        entries.append((key, ServiceFigures(flow, client: c, server: s)))
     }
 
     /// Adds every sum into host_services of `capture` (rows created as needed), in key order
@@ -82,26 +69,10 @@ struct HostServiceSums {
     }
 }
 
-extension HostServiceSums.Figures {
-    mutating func add(_ other: Self) {
-        flows += other.flows
-        handshakes += other.handshakes
-        packetsC2S += other.packetsC2S
-        bytesC2S += other.bytesC2S
-        packetsS2C += other.packetsS2C
-        bytesS2C += other.bytesS2C
-        first = min(first, other.first)
-        last = max(last, other.last)
-    }
-
-    mutating func add(_ flow: FlowRecord, client c: DirectionCounters, server s: DirectionCounters) {
-        flows += 1
-        handshakes += flow.handshakeCompleted ? 1 : 0
-        packetsC2S += Int64(c.packets)
-        bytesC2S += Int64(c.bytes)
-        packetsS2C += Int64(s.packets)
-        bytesS2C += Int64(s.bytes)
-        first = min(first, flow.firstTime)
-        last = max(last, flow.lastTime)
+extension ServiceFigures {
+    /// The figures of one flow, its sides as decided.
+    init(_ flow: FlowRecord, client c: DirectionCounters, server s: DirectionCounters) {
+        self.init(flows: 1, handshakes: flow.handshakeCompleted ? 1 : 0, packetsC2S: Int64(c.packets), bytesC2S: Int64(c.bytes),
+                  packetsS2C: Int64(s.packets), bytesS2C: Int64(s.bytes), first: flow.firstTime, last: flow.lastTime)
     }
 }

@@ -15,20 +15,18 @@ public struct DecisionCounts: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Sums over flows, client-to-server (c2s) and back (s2c).
+/// Sums over flows (`ServiceFigures`, read through as `totals.packetsC2S`…) and how their
+/// server sides were decided.
+@dynamicMemberLookup
 public struct TrafficTotals: Sendable, Equatable {
-    public var flows: Int64 = 0
-    public var handshakes: Int64 = 0
-    public var packetsC2S: Int64 = 0
-    public var bytesC2S: Int64 = 0
-    public var packetsS2C: Int64 = 0
-    public var bytesS2C: Int64 = 0
-    public var first = Int64.max
-    public var last = Int64.min
+    public var figures = ServiceFigures()
     public var decisions = DecisionCounts()
 
-    public var packets: Int64 { packetsC2S + packetsS2C }
-    public var bytes: Int64 { bytesC2S + bytesS2C }
+    public subscript<T>(dynamicMember path: WritableKeyPath<ServiceFigures, T>) -> T {
+        get { figures[keyPath: path] }
+        set { figures[keyPath: path] = newValue }
+    }
+    public subscript<T>(dynamicMember path: KeyPath<ServiceFigures, T>) -> T { figures[keyPath: path] }
 
     /// The SQL aggregates over `flows` rows that `init(_:from:)` reads back, over the rows
     /// `filter` keeps (every row when nil).
@@ -39,14 +37,7 @@ public struct TrafficTotals: Sendable, Equatable {
     }
 
     mutating func add(_ other: TrafficTotals) {
-        flows += other.flows
-        handshakes += other.handshakes
-        packetsC2S += other.packetsC2S
-        bytesC2S += other.bytesC2S
-        packetsS2C += other.packetsS2C
-        bytesS2C += other.bytesS2C
-        first = min(first, other.first)
-        last = max(last, other.last)
+        figures.add(other.figures)
         decisions.add(other.decisions)
     }
 }
@@ -55,8 +46,9 @@ extension TrafficTotals {
     /// Totals from the columns of `sums` starting at `column`.
     init(_ row: [Statement.Value], from column: Int) {
         let c = column
-        self.init(flows: row[c].int, handshakes: row[c + 1].int, packetsC2S: row[c + 2].int, bytesC2S: row[c + 3].int,
-                  packetsS2C: row[c + 4].int, bytesS2C: row[c + 5].int, first: row[c + 6].int, last: row[c + 7].int)
+        figures = ServiceFigures(flows: row[c].int, handshakes: row[c + 1].int, packetsC2S: row[c + 2].int,
+                                 bytesC2S: row[c + 3].int, packetsS2C: row[c + 4].int, bytesS2C: row[c + 5].int,
+                                 first: row[c + 6].int, last: row[c + 7].int)
     }
 }
 
