@@ -75,9 +75,12 @@ struct Bench {
             let ratio = floorTime.map { String(format: "%.2f", s / $0) } ?? "–"
             print("| \(row.name) | \(String(format: "%.3f", s)) | \(row.runs) | \(String(format: "%.2f M", Double(counted.packets) / s / 1e6)) | \(String(format: "%.0f", bytes / s / 1e6)) | \(row.measurement.peakKiB / 1024) | \(ratio) |")
         }
-        if let analyze = rows.first(where: { $0.name.contains("analyze** (end") })?.measurement.seconds,
-           let nfpcapd = rows.first(where: { $0.name == "nfpcapd" })?.measurement.seconds {
-            print("\nportscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
+        guard let analyze = rows.first(where: { $0.name.contains("analyze** (end") })?.measurement.seconds else { return }
+        if let flows = rows.first(where: { $0.name.hasSuffix("+ flows") })?.measurement.seconds {
+            print("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - flows)) s.")
+        }
+        if let nfpcapd = rows.first(where: { $0.name == "nfpcapd" })?.measurement.seconds {
+            print("portscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
         }
     }
 }
