@@ -29,7 +29,7 @@ struct Bench {
 
     mutating func run(_ path: String) throws {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw RunFailure(command: ["stat", path], status: errno) }
+        guard stat(path, &info) == 0 else { throw UnreadableCapture(path: path, reason: String(cString: strerror(errno))) }
         let bytes = Double(info.st_size)
         let counted = try Phase.read.run(path: path)
         let scratch = String(cString: mkdtemp(strdup("/tmp/portscope-bench-XXXXXX")))
@@ -83,4 +83,10 @@ struct Bench {
             print("portscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
         }
     }
+}
+
+struct UnreadableCapture: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
 }
