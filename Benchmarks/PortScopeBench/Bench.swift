@@ -37,7 +37,9 @@ struct Bench {
         print("\n### \(path): \(counted.packets) packets, \(String(format: "%.0f", bytes / 1e6)) MB\n")
 
         var rows: [Row] = []
-        func time(_ name: String, runs: Int, _ command: @autoclosure () -> [String], before: () -> Void = {}) throws {
+        /// Adds a row for `command`; returns its median seconds.
+        @discardableResult
+        func time(_ name: String, runs: Int, _ command: @autoclosure () -> [String], before: () -> Void = {}) throws -> Double {
             var all: [Measurement] = []
             for _ in 0..<runs {
                 before()
@@ -45,29 +47,33 @@ struct Bench {
             }
             rows.append(Row(name: name, measurement: all.summary, runs: runs))
             FileHandle.standardError.write(Data("  \(name): \(String(format: "%.3f", all.summary.seconds)) s\n".utf8))
+            return all.summary.seconds
         }
-        let self_ = CommandLine.arguments[0]
+        let bench = CommandLine.arguments[0]
+        var throughFlows = 0.0  // the last stage includes all the others
         for phase in Phase.allCases {
             let stages = Phase.allCases.prefix(through: Phase.allCases.firstIndex(of: phase)!).map(\.rawValue)
-            try time("portscope stages: " + stages.joined(separator: " + "), runs: runs, [self_, "phase", phase.rawValue, path])
+            throughFlows = try time("portscope stages: " + stages.joined(separator: " + "), runs: runs,
+                                    [bench, "phase", phase.rawValue, path])
         }
         let db = "\(scratch)/bench.db"
         let clear = { _ = system("rm -f '\(db)' '\(db)-wal' '\(db)-shm'") }
-        try time("**portscope analyze** (end to end)", runs: runs, [portscope, "analyze", "--db", db, path], before: clear)
+        let analyze = try time("**portscope analyze** (end to end)", runs: runs, [portscope, "analyze", "--db", db, path],
+                               before: clear)
         try time("portscope analyze --no-flows", runs: runs, [portscope, "analyze", "--no-flows", "--db", db, path], before: clear)
-        if let floor {
-            try time("C floor: mmap + decode + flow table", runs: runs, [floor, path])
-        }
+        let floorTime = try floor.map { floor in try time("C floor: mmap + decode + flow table", runs: runs, [floor, path]) }
         let anchors: [(name: String, command: [String], runs: Int)] = [
             ("nfpcapd", ["nfpcapd", "-r", path, "-w", scratch], anchorRuns),
             ("argus", ["argus", "-r", path, "-w", "\(scratch)/out.argus"], anchorRuns),
             ("tshark -z conv,tcp -z conv,udp", ["tshark", "-r", path, "-q", "-z", "conv,tcp", "-z", "conv,udp"], 1),
         ]
+        var nfpcapd: Double?
         for anchor in anchors where installed(anchor.command[0]) {
-            try time(anchor.name, runs: anchor.runs, anchor.command, before: { _ = system("rm -rf '\(scratch)'/nfcapd.* '\(scratch)'/out.argus") })
+            let seconds = try time(anchor.name, runs: anchor.runs, anchor.command,
+                                   before: { _ = system("rm -rf '\(scratch)'/nfcapd.* '\(scratch)'/out.argus") })
+            if anchor.command[0] == "nfpcapd" { nfpcapd = seconds }
         }
 
-        let floorTime = rows.first { $0.name.hasPrefix("C floor") }?.measurement.seconds
         print("| program | s (median) | runs | packets/s | MB/s | peak RSS MiB | × C floor |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for row in rows {
@@ -75,11 +81,8 @@ struct Bench {
             let ratio = floorTime.map { String(format: "%.2f", s / $0) } ?? "–"
             print("| \(row.name) | \(String(format: "%.3f", s)) | \(row.runs) | \(String(format: "%.2f M", Double(counted.packets) / s / 1e6)) | \(String(format: "%.0f", bytes / s / 1e6)) | \(row.measurement.peakKiB / 1024) | \(ratio) |")
         }
-        guard let analyze = rows.first(where: { $0.name.contains("analyze** (end") })?.measurement.seconds else { return }
-        if let flows = rows.first(where: { $0.name.hasSuffix("+ flows") })?.measurement.seconds {
-            print("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - flows)) s.")
-        }
-        if let nfpcapd = rows.first(where: { $0.name == "nfpcapd" })?.measurement.seconds {
+        print("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - throughFlows)) s.")
+        if let nfpcapd {
             print("portscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
         }
     }

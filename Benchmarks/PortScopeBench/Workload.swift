@@ -116,7 +116,7 @@ struct ConversationMix {
     }
 
     /// Server `index`'s port: a common service, or for a quarter of them a fixed unusual one.
-    private mutating func port(ofServer index: Int) -> UInt16 {
+    private func port(ofServer index: Int) -> UInt16 {
         var pick = (index &* 2_654_435_761) % 100
         for (port, weight) in Self.servicePorts {
             if pick < weight { return port != 0 ? port : UInt16(1024 + (index &* 7919) % 40_000) }

@@ -28,7 +28,8 @@ struct DiffCommand: ParsableCommand {
         try database.printReport { store in
             let from = try Reports.captureID(a, in: store), to = try Reports.captureID(b, in: store)
             noteCapturesWithoutFlowRows(CaptureSelection(ids: [from, to]), in: store)
-            return try Reports.diff(store, from: from, to: to, all: all, hosts: HostSelection(localOnly: localOnly), local: localNetworks.local, registry: registry)
+            return try Reports.diff(store, from: from, to: to, all: all, hosts: HostSelection(localOnly: localOnly),
+                                    local: localNetworks.local, registry: registry)
                 .render(output.format, limit: output.limit)
         }
     }

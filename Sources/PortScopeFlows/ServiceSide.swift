@@ -46,11 +46,10 @@ public struct ServiceSideInference: Sendable {
         }
     }
 
-    /// Per endpoint: the one peer port seen (`onePeer | port`), or `manyPeers` once a second,
+    /// Per endpoint: the one peer port seen, or `manyPeers` (no port's value) once a second,
     /// different one is seen.
     private var peerPorts: [Endpoint: UInt32] = [:]
-    private static let onePeer: UInt32 = 0x1_0000
-    private static let manyPeers: UInt32 = 0x2_0000
+    private static let manyPeers: UInt32 = 0x1_0000
     private let registry: ServiceRegistry
 
     /// An inference that has learned nothing yet.
@@ -73,8 +72,7 @@ public struct ServiceSideInference: Sendable {
     }
 
     private mutating func note(_ endpoint: Endpoint, peer: UInt16) {
-        let first = Self.onePeer | UInt32(peer)
-        Self.merge(&peerPorts[endpoint, default: first], first)  // one hash lookup, in place
+        Self.merge(&peerPorts[endpoint, default: UInt32(peer)], UInt32(peer))  // one hash lookup, in place
     }
 
     private static func merge(_ seen: inout UInt32, _ peer: UInt32) {

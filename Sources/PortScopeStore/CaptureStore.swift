@@ -132,9 +132,9 @@ public struct CaptureStore: ~Copyable {
     /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
     /// learned later may outweigh the weaker evidence a flow was first written with; a flow's
     /// side is final once it has ended and been stored. The aggregates follow from the flow rows
-    /// by `HostServiceSums` (new rows) and trigger (updated rows). Only after the commit does each written flow remember its row: if the flush
-    /// fails, nothing in the database or in `flows` changes, and a later flush writes the same
-    /// flows again.
+    /// by `HostServiceSums` (new rows) and trigger (updated rows). Only after the commit does each
+    /// written flow remember its row: if the flush fails, nothing in the database or in `flows`
+    /// changes, and a later flush writes the same flows again.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeMutableBufferPointer<FlowRecord>,
                       inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
@@ -145,6 +145,7 @@ public struct CaptureStore: ~Copyable {
             let side = inference.decide(flows[index])
             if flows[index].needsWrite || side != flows[index].row?.side { plan.append(FlowWrite(index: index, side: side)) }
         }
+        let newFlows = plan.count { flows[$0.index].row == nil }
         let (id, newIDs) = try inTransaction { () throws(SQLiteError) -> (Int64, [Int64?]) in
             if let replacing {
                 var delete = try db.prepare("DELETE FROM captures WHERE id = ?")
@@ -153,15 +154,17 @@ public struct CaptureStore: ~Copyable {
             var id = capture ?? 0
             if capture == nil { id = try insertCapture(summary) }
             let newIDs = try writeFlows(plan, of: flows, capture: id, rows: summary.flowRows)
-            try updateCapture(id, summary, newFlows: summary.flowRows ? newIDs.count { $0 != nil } : plan.count)
+            try updateCapture(id, summary, newFlows: newFlows)
             return (id, newIDs)
         }
-        guard summary.flowRows else { return FlushResult(captureID: id, newFlows: plan.count) }
-        for (write, newID) in zip(plan, newIDs) {
-            let flow = flows[write.index]
-            flows[write.index].row = FlowRow(id: newID ?? flow.row!.id, packets: flow.packets, side: write.side)
+        // Flows without rows are never written again (one flush), so they remember none.
+        if summary.flowRows {
+            for (write, newID) in zip(plan, newIDs) {
+                let flow = flows[write.index]
+                flows[write.index].row = FlowRow(id: newID ?? flow.row!.id, packets: flow.packets, side: write.side)
+            }
         }
-        return FlushResult(captureID: id, newFlows: newIDs.count { $0 != nil })
+        return FlushResult(captureID: id, newFlows: newFlows)
     }
 
     /// What a flush stored: the capture's id (new when the flush created it) and how many flow
@@ -223,8 +226,8 @@ public struct CaptureStore: ~Copyable {
     }
 
     /// Inserts (when `rows`) or updates each planned flow, in order, then adds the new ones to
-    /// host_services. Returns each one's new row id, or nil when its existing row was updated
-    /// or it got no row.
+    /// host_services. Returns each one's new row id; nil when its existing row was updated or
+    /// it got no row.
     private func writeFlows(_ plan: [FlowWrite], of flows: UnsafeMutableBufferPointer<FlowRecord>,
                             capture: Int64, rows: Bool) throws(SQLiteError) -> [Int64?] {
         let columns = """

@@ -24,10 +24,9 @@ struct HostServiceSums {
     /// Adds a flow about to be inserted with `side`; flows without ports have no service row.
     mutating func add(_ flow: FlowRecord, side: ServiceSide) {
         guard flow.hasPorts else { return }
-        let c = flow.counters(side.client), s = flow.counters(side.server)
         let key = Key(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server),
                       client: flow.key.address(side.client))
-        entries.append((key, ServiceFigures(flow, client: c, server: s)))
+        entries.append((key, ServiceFigures(flow, side: side)))
     }
 
     /// Adds every sum into host_services of `capture` (rows created as needed), in key order
@@ -70,8 +69,9 @@ struct HostServiceSums {
 }
 
 extension ServiceFigures {
-    /// The figures of one flow, its sides as decided.
-    init(_ flow: FlowRecord, client c: DirectionCounters, server s: DirectionCounters) {
+    /// The figures of one flow, with its server on `side`.
+    init(_ flow: FlowRecord, side: ServiceSide) {
+        let c = flow.counters(side.client), s = flow.counters(side.server)
         self.init(flows: 1, handshakes: flow.handshakeCompleted ? 1 : 0, packetsC2S: Int64(c.packets), bytesC2S: Int64(c.bytes),
                   packetsS2C: Int64(s.packets), bytesS2C: Int64(s.bytes), first: flow.firstTime, last: flow.lastTime)
     }
