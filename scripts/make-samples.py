@@ -71,8 +71,9 @@ def udp(src, dst, sport, dport, data, v6=False):
 SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
 
 
-def tcp_session(c, s, cport, sport, request, response, tags=(), v6=False):
-    """A whole TCP connection: handshake, one request and response, FIN both ways."""
+def tcp_session(c, s, cport, sport, request, response, tags=(), v6=False, server_first=False):
+    """A whole TCP connection: handshake, one request and response (the server's greeting
+    first, then the client's answer, when `server_first`), FIN both ways."""
     ip = (lambda a, b, p: ipv6(a, b, 6, p)) if v6 else (lambda a, b, p: ipv4(a, b, 6, p))
     et = 0x86DD if v6 else 0x0800
     ci, si = 1000, 5000
@@ -82,6 +83,13 @@ def tcp_session(c, s, cport, sport, request, response, tags=(), v6=False):
         (c, s, cport, sport, ci + 1, si + 1, ACK, b""),
         (c, s, cport, sport, ci + 1, si + 1, PSH | ACK, request),
         (s, c, sport, cport, si + 1, ci + 1 + len(request), PSH | ACK, response),
+    ]
+    if server_first:
+        seq[3:5] = [
+            (s, c, sport, cport, si + 1, ci + 1, PSH | ACK, response),
+            (c, s, cport, sport, ci + 1, si + 1 + len(response), PSH | ACK, request),
+        ]
+    seq += [
         (c, s, cport, sport, ci + 1 + len(request), si + 1 + len(response), FIN | ACK, b""),
         (s, c, sport, cport, si + 1 + len(response), ci + 2 + len(request), FIN | ACK, b""),
         (c, s, cport, sport, ci + 2 + len(request), si + 2 + len(response), ACK, b""),
@@ -155,16 +163,23 @@ def office_day(seed):
         pkts += tcp_session(client, "192.168.1.80", base + 10 + i, 80, get, ok)
     for i, admin in enumerate(["192.168.1.20", "192.168.1.21"]):
         pkts += tcp_session(admin, "192.168.1.5", base + 20 + i, 22, b"SSH-2.0-OpenSSH_9.2\r\n", b"SSH-2.0-OpenSSH_9.6\r\n")
-    pkts.append(eth(ipv4("192.168.1.10", "162.159.200.1", 17, udp("192.168.1.10", "162.159.200.1", 123, 123, bytes(48))), 0x0800))
-    pkts.append(eth(ipv4("162.159.200.1", "192.168.1.10", 17, udp("162.159.200.1", "192.168.1.10", 123, 123, bytes(48))), 0x0800))
+    # NTPv4: a client request (mode 3) and the server's answer (mode 4, stratum 3).
+    ntp_request, ntp_answer = b"\x23" + bytes(47), b"\x24\x03" + bytes(46)
+    pkts.append(eth(ipv4("192.168.1.10", "162.159.200.1", 17, udp("192.168.1.10", "162.159.200.1", 123, 123, ntp_request)), 0x0800))
+    pkts.append(eth(ipv4("162.159.200.1", "192.168.1.10", 17, udp("162.159.200.1", "192.168.1.10", 123, 123, ntp_answer)), 0x0800))
     return pkts
 
 
 def office():
     """Monday: an ordinary day, and an app server using MySQL on the admin host.
     Tuesday: the same day, without MySQL, plus what `unexpected` should find."""
-    monday = office_day(0) + tcp_session("192.168.1.30", "192.168.1.5", 45000, 3306,
-                                             b"\x09\x00\x00\x00\x03SELECT 1", b"\x07\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00")
+    # MySQL: the server's greeting (protocol 10, version 8.0.36), then the client's login.
+    greeting = b"\x0a8.0.36\x00" + struct.pack("<I", 8) + b"abcdefgh\x00" + struct.pack("<HBHHB", 0xA205, 0x21, 2, 0, 0) \
+        + bytes(10) + b"ijklmnopqrst\x00"
+    greeting = struct.pack("<I", len(greeting))[:3] + b"\x00" + greeting
+    login = struct.pack("<II", 0x000A8205, 1 << 24) + b"\x21" + bytes(23) + b"app\x00\x00"  # user app, no password
+    login = struct.pack("<I", len(login))[:3] + b"\x01" + login
+    monday = office_day(0) + tcp_session("192.168.1.30", "192.168.1.5", 45000, 3306, login, greeting, server_first=True)
     write_pcap("office-monday.pcap", monday)
     tuesday = office_day(1)
     # A local host SYN-scans ports 1-100 of the intranet server (22 and 80 answer).
@@ -176,8 +191,19 @@ def office():
     # Three clients use a service on a dynamic port of 192.168.1.77.
     for i, client in enumerate(["192.168.1.10", "192.168.1.11", "192.168.1.12"]):
         tuesday += tcp_session(client, "192.168.1.77", 46000 + i, 51515, b"hello", bytes(400))
-    # An outside host reaches SMB from source port 53, hoping a filter takes it for DNS.
-    tuesday += tcp_session("203.0.113.9", "192.168.1.80", 53, 445, bytes(72), bytes(80))
+    # An outside host reaches SMB from source port 53, hoping a filter takes it for DNS: an SMB2
+    # NEGOTIATE request and its response, each after its 4-byte session header.
+    def smb2(response):
+        header = b"\xfeSMB" + struct.pack("<HHIHHII", 64, 0, 0, 0, 1, 1 if response else 0, 0) + bytes(40)
+        if response:  # dialect 3.0.2, no security blob
+            body = struct.pack("<HHHH16sIIIIQQHHI", 65, 1, 0x0302, 0, bytes(16), 0, 65536, 65536, 65536, 0, 0, 128, 0, 0) + b"\0"
+        else:  # one dialect offered: 3.0.2
+            body = struct.pack("<HHHHI16sQH", 36, 1, 1, 0, 0, bytes(16), 0, 0x0302)
+        return struct.pack("!I", len(header) + len(body)) + header + body
+    tuesday += tcp_session("203.0.113.9", "192.168.1.80", 53, 445, smb2(False), smb2(True))
+    # A laptop reaches an outside host on 443, but speaks SSH there: a tunnel out.
+    tuesday += tcp_session("192.168.1.12", "198.51.100.7", 48000, 443, b"SSH-2.0-OpenSSH_9.2\r\n",
+                           b"SSH-2.0-OpenSSH_9.6\r\n", server_first=True)
     # The admin host now also serves HTTP on 8080.
     tuesday += tcp_session("192.168.1.20", "192.168.1.5", 47000, 8080, b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\n")
     write_pcap("office-tuesday.pcap", tuesday)

@@ -24,7 +24,7 @@ enum Phase: String, CaseIterable {
                 checksum &+= UInt64(packet.sourcePort) &+ UInt64(packet.destination.low)
             case .flows:
                 let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
-                tracker.add(packet, wireLength: record.originalLength, time: record.timestamp)
+                tracker.add(packet, bytes: record.bytes, wireLength: record.originalLength, time: record.timestamp)
             }
         }
         _ = try file.finish()

@@ -34,10 +34,13 @@ public struct AnalysisOptions: Sendable {
     public var timeouts = FlowTimeouts.standard
     /// Store each flow's row (false: only the per-host and per-port aggregates).
     public var flowRows = true
-    public init(filter: String? = nil, replace: Bool = false, flowRows: Bool = true) {
+    /// Examine payloads for their application protocol.
+    public var detectProtocols = true
+    public init(filter: String? = nil, replace: Bool = false, flowRows: Bool = true, detectProtocols: Bool = true) {
         self.filter = filter
         self.replace = replace
         self.flowRows = flowRows
+        self.detectProtocols = detectProtocols
     }
 }
 
@@ -63,7 +66,8 @@ public enum CaptureAnalysis {
         if let expression = options.filter {
             do { filter = try PacketFilter(expression) } catch { throw .capture(error) }
         }
-        var pipeline = PacketPipeline(filter: filter, timeouts: options.timeouts, registry: options.registry)
+        var pipeline = PacketPipeline(filter: filter, timeouts: options.timeouts, registry: options.registry,
+                                      detectProtocols: options.detectProtocols)
         do {
             while let record = try file.next() {
                 try pipeline.consume(record)

@@ -16,9 +16,9 @@ struct PacketPipeline: ~Copyable {
     /// Flow rows written so far.
     private(set) var storedFlows = 0
 
-    init(filter: consuming PacketFilter?, timeouts: FlowTimeouts, registry: ServiceRegistry) {
+    init(filter: consuming PacketFilter?, timeouts: FlowTimeouts, registry: ServiceRegistry, detectProtocols: Bool = true) {
         self.filter = filter
-        tracker = FlowTracker(timeouts: timeouts)
+        tracker = FlowTracker(timeouts: timeouts, detectsProtocols: detectProtocols)
         inference = ServiceSideInference(registry: registry)
     }
 
@@ -32,7 +32,7 @@ struct PacketPipeline: ~Copyable {
         totals.add(record)
         let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
         if let issue = packet.issue { issues.add(issue) }
-        tracker.add(packet, wireLength: record.originalLength, time: record.timestamp)
+        tracker.add(packet, bytes: record.bytes, wireLength: record.originalLength, time: record.timestamp)
     }
 
     /// Sets the packet figures of `summary`: totals, times, and the packets not fully decoded
@@ -59,8 +59,8 @@ struct PacketPipeline: ~Copyable {
     /// the flows that ended. Returns the capture's id (a new row when `capture` is nil).
     mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
                         replacing: Int64? = nil) throws(StoreError) -> Int64 {
-        let result = try tracker.withMutableFlows { flows throws(StoreError) in
-            try store.flush(summary, capture: capture, replacing: replacing, flows: flows, inference: &inference)
+        let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
+            try store.flush(summary, capture: capture, replacing: replacing, flows: flows, names: names, inference: &inference)
         }
         storedFlows += result.newFlows
         tracker.removeEnded()

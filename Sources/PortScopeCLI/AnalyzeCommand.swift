@@ -30,6 +30,10 @@ struct AnalyzeCommand: ParsableCommand {
           help: "Keep only the per-host and per-port aggregates, not a row per flow: a smaller, faster database for huge captures. services works on it; hosts, unexpected, flows and policy need flow rows.")
     var noFlows = false
 
+    @Flag(name: .customLong("no-detect"),
+          help: "Do not examine payloads for their application protocol (app_proto stays empty; for measuring its cost).")
+    var noDetect = false
+
     @OptionGroup var servicesFile: ServicesFileOption
 
     func validate() throws {
@@ -37,7 +41,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = AnalysisOptions(filter: filter, replace: replace, flowRows: !noFlows)
+        var options = AnalysisOptions(filter: filter, replace: replace, flowRows: !noFlows, detectProtocols: !noDetect)
         options.registry = try servicesFile.registry()
         // Check every input before writing anything, so a bad argument changes nothing.
         do {

@@ -4,8 +4,8 @@ import PortScopeReport
 struct UnexpectedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unexpected",
-        abstract: "What runs where it should not: scans, services on uncommon ports, service ports used as source ports, "
-            + "and with --policy or --baseline, what breaks the policy or changed.")
+        abstract: "What runs where it should not: scans, services on uncommon ports, protocols on ports where they do not "
+            + "belong, service ports used as source ports, and with --policy or --baseline, what breaks the policy or changed.")
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
@@ -23,6 +23,11 @@ struct UnexpectedCommand: ParsableCommand {
     @Option(name: .customLong("scan-threshold"), help: "Probed targets (host and port) that make a source a scanner.")
     var scanThreshold = 20
 
+    @Option(name: .customLong("ignore"),
+            help: ArgumentHelp("Allow an application protocol on ports: PROTOCOL@SERVICE, e.g. ssh@tcp/2222, http@tcp/8000-8999, "
+                               + "*@udp/4500, unknown@tcp/443 (repeatable).", valueName: "app@service"))
+    var ignore: [String] = []
+
     @Option(name: .customLong("min-severity"), help: "Only findings of this severity or higher: high, medium, low.")
     var minSeverity: Severity = .low
 
@@ -31,11 +36,21 @@ struct UnexpectedCommand: ParsableCommand {
 
     func validate() throws {
         if scanThreshold < 2 { throw ValidationError("--scan-threshold must be at least 2") }
+        for rule in ignore where allowance(rule) == nil {
+            throw ValidationError("--ignore '\(rule)': expected PROTOCOL@SERVICE, e.g. ssh@tcp/2222 "
+                                  + "(PROTOCOL: one PortScope detects, unknown or *; SERVICE: tcp/443, udp/5000-5100, tcp/*)")
+        }
+    }
+
+    private func allowance(_ text: String) -> Policy.Ports? {
+        guard let ports = Policy.Ports(text, app: true), ports.namesApp else { return nil }
+        return ports
     }
 
     func run() throws {
         var options = FindingOptions(local: localNetworks.local, scanThreshold: scanThreshold,
                                      registry: try servicesFile.registry())
+        options.allowances = ignore.compactMap(allowance)
         if let policy { options.policy = try readPolicy(policy) }
         try database.printReport { store in
             var captures = try captureReference.selection(in: store)

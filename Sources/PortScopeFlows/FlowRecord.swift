@@ -57,6 +57,8 @@ public struct FlowRecord: Sendable {
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0
     public var end: FlowEnd = .open
+    /// What the payload said: protocol, confidence, server, name.
+    public var app = AppDetection()
     /// The database row this flow was written to, once it has been.
     public var row: FlowRow?
 

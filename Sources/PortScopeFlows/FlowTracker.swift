@@ -31,17 +31,24 @@ public struct FlowTracker: ~Copyable {
     public private(set) var table: FlowTable
     public var timeouts: FlowTimeouts
     public private(set) var statistics = FlowTrackerStatistics()
+    /// The flows' names (TLS SNI, HTTP Host, ALPN lists).
+    public private(set) var names: FlowNames
+    /// Whether payloads are examined for their protocol (`PayloadDetector`).
+    public let detectsProtocols: Bool
     private var fragments: FragmentCache
 
-    public init(timeouts: FlowTimeouts = .standard, expectedFlows: Int = 4096) {
+    public init(timeouts: FlowTimeouts = .standard, expectedFlows: Int = 4096, detectsProtocols: Bool = true) {
         self.timeouts = timeouts
+        self.detectsProtocols = detectsProtocols
         table = FlowTable(expectedFlows: expectedFlows)
+        names = FlowNames(capacity: expectedFlows * 16)
         fragments = FragmentCache()
     }
 
-    /// Accounts one decoded packet of `wireLength` bytes seen at `time` (ns). Packets without an
-    /// IP header are ignored here (the capture's totals count them).
-    public mutating func add(_ packet: DecodedPacket, wireLength: UInt32, time: Int64) {
+    /// Accounts one decoded packet of `wireLength` bytes seen at `time` (ns); `bytes` are the
+    /// captured bytes `packet` was decoded from. Packets without an IP header are ignored here
+    /// (the capture's totals count them).
+    public mutating func add(_ packet: DecodedPacket, bytes: UnsafeRawBufferPointer, wireLength: UInt32, time: Int64) {
         guard packet.ipVersion != 0 else { return }
         if packet.fragment.isNonFirst {
             joinFragment(packet, wireLength: wireLength, time: time)
@@ -68,6 +75,15 @@ public struct FlowTracker: ~Copyable {
             index = table.insert(FlowRecord(key: key, firstSender: side))
         }
         table[index].account(packet, from: side, wireLength: wireLength, time: time)
+        if detectsProtocols && packet.payloadLength > 0 && (proto == .tcp || proto == .udp) && table[index].app.wants(side) {
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
+            let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort)
+            if let named = table[index].app.examine(payload, from: side, context: context) {
+                var app = table[index].app
+                app.keepNames(of: named, from: payload, in: &names)
+                table[index].app = app
+            }
+        }
         if packet.fragment.isFragment {
             fragments.remember(packet, key: key, side: side, time: time)
         }
@@ -94,15 +110,16 @@ public struct FlowTracker: ~Copyable {
         }
     }
 
-    /// The flows in memory, to update in place (their keys must not change).
+    /// The flows in memory, to update in place (their keys must not change), and their names.
     public mutating func withMutableFlows<R, E: Error>(
-        _ body: (UnsafeMutableBufferPointer<FlowRecord>) throws(E) -> R) throws(E) -> R {
-        try table.withMutableFlows(body)
+        _ body: (UnsafeMutableBufferPointer<FlowRecord>, borrowing FlowNames) throws(E) -> R) throws(E) -> R {
+        try table.withMutableFlows { flows throws(E) in try body(flows, names) }
     }
 
-    /// Frees the ended flows; call once they are stored (they need no further write).
+    /// Frees the ended flows and their names; call once they are stored (they need no further write).
     public mutating func removeEnded() {
         table.removeEnded()
+        table.withMutableFlows { names.compact($0) }
     }
 
     private mutating func joinFragment(_ packet: DecodedPacket, wireLength: UInt32, time: Int64) {

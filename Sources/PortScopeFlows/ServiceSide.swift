@@ -6,6 +6,9 @@ public enum ServiceDecision: String, Sendable, CaseIterable {
     case tcpSYN = "tcp_syn"
     /// TCP: the sender of a SYN-ACK (the SYN itself was not seen).
     case tcpSYNACK = "tcp_syn_ack"
+    /// The payload: the receiver of a request (an HTTP request, a TLS ClientHello, a DNS
+    /// query), the sender of a response or greeting, the first to send an SSH banner.
+    case payload
     /// One endpoint was reached from several peer ports across the capture; the other from one.
     case portFanIn = "port_fan_in"
     /// One port lies in the ephemeral ranges (32768–65535: Linux's 32768–60999 and IANA's
@@ -89,6 +92,7 @@ public struct ServiceSideInference: Sendable {
     public func decide(_ flow: FlowRecord) -> ServiceSide {
         if let client = flow.synSender { return ServiceSide(server: client.other, decidedBy: .tcpSYN) }
         if let server = flow.synAckSender { return ServiceSide(server: server, decidedBy: .tcpSYNACK) }
+        if let server = flow.app.server { return ServiceSide(server: server, decidedBy: .payload) }
         let firstDestination = ServiceSide(server: flow.firstSender.other, decidedBy: .firstPacket)
         guard flow.hasPorts, flow.key.portA != flow.key.portB else { return firstDestination }
         let fanA = hasFanIn(flow, .a), fanB = hasFanIn(flow, .b)

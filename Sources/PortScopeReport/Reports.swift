@@ -44,7 +44,9 @@ public enum Reports {
                       rows: rows.map { row in row.enumerated().map { i, cell in i == 8 || i == 9 ? time(cell) : cell } })
     }
 
-    /// Per service port: the traffic of flows whose server used that port.
+    /// Per service port: the traffic of flows whose server used that port, and the application
+    /// protocols its flows carried (`app_proto` the most flows', `app_mix` all of them; from the
+    /// flow rows, so null for captures analyzed with `--no-flows`).
     public static func services(_ store: borrowing CaptureStore, filter: ReportFilter, sort: ServiceSort,
                                 registry: ServiceRegistry) throws(StoreError) -> Report {
         var conditions: [String] = []
@@ -66,22 +68,34 @@ public enum Reports {
             FROM host_services \(whereClause)
             GROUP BY proto, server_port ORDER BY \(order), proto, server_port
             """, bindings)
+        var mixes: [String: AppMix] = [:]
+        for row in try store.rows("""
+            SELECT proto, server_port, app_proto, COUNT(*) FROM flows
+            \(whereClause.isEmpty ? "WHERE" : whereClause + " AND") app_proto IS NOT NULL
+            GROUP BY proto, server_port, app_proto
+            """, bindings) {
+            mixes["\(row[0].text)/\(row[1].int)", default: AppMix()].add(row[2].text, row[3].int)
+        }
         let columns: [ReportColumn] = [
             ReportColumn("proto"), ReportColumn("port", numeric: true), ReportColumn("service"), ReportColumn("class"),
-            ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true), ReportColumn("flows", numeric: true),
+            ReportColumn("app_proto"), ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true), ReportColumn("flows", numeric: true),
             ReportColumn("clients", numeric: true), ReportColumn("servers", numeric: true),
             ReportColumn("packets_c2s", numeric: true), ReportColumn("packets_s2c", numeric: true),
             ReportColumn("bytes_c2s", numeric: true), ReportColumn("bytes_s2c", numeric: true),
-            ReportColumn("first_seen"), ReportColumn("last_seen"),
+            ReportColumn("first_seen"), ReportColumn("last_seen"), ReportColumn("app_mix"),
         ]
         return Report(columns: columns, rows: rows.map { r in
             let proto = IPProtocol(name: r[0].text) ?? .tcp
             let port = UInt16(clamping: r[1].int)
-            return [r[0], r[1], serviceName(registry, proto, port), .text(PortClass(port: port).rawValue)] + r[2..<11] + [time(r[11]), time(r[12])]
+            let apps = (mixes["\(r[0].text)/\(r[1].int)"] ?? AppMix()).cells
+            return [r[0], r[1], serviceName(registry, proto, port), .text(PortClass(port: port).rawValue), apps.main]
+                + r[2..<11] + [time(r[11]), time(r[12]), apps.mix]
         })
     }
 
-    /// Flows, largest first, with each one's server and how it was decided.
+    /// Flows, largest first, with each one's server and how it was decided, and what its
+    /// payload showed: `app_proto` (`unknown` when nothing was recognised, null when no payload
+    /// was seen), `app_name` (TLS SNI or HTTP Host), `app_confidence`, `app_alpn`.
     public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter,
                              registry: ServiceRegistry) throws(StoreError) -> Report {
         var conditions: [String] = []
@@ -101,7 +115,7 @@ public enum Reports {
             SELECT capture_id, proto, client_addr, client_port, server_addr, server_port, decided_by,
                    packets_c2s + packets_s2c AS packets, bytes_c2s + bytes_s2c AS bytes,
                    packets_c2s, packets_s2c, bytes_c2s, bytes_s2c, first_ns, last_ns,
-                   tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason
+                   tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, app_proto, app_confidence, app_name, app_alpn
             FROM flows \(whereClause)
             ORDER BY bytes DESC, packets DESC, id
             """, bindings)
@@ -109,18 +123,20 @@ public enum Reports {
             ReportColumn("capture_id", numeric: true), ReportColumn("proto"),
             ReportColumn("client_addr"), ReportColumn("client_port", numeric: true),
             ReportColumn("server_addr"), ReportColumn("server_port", numeric: true), ReportColumn("service"),
-            ReportColumn("decided_by"), ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true),
+            ReportColumn("app_proto"), ReportColumn("app_name"), ReportColumn("decided_by"), ReportColumn("packets", numeric: true), ReportColumn("bytes", numeric: true),
             ReportColumn("packets_c2s", numeric: true), ReportColumn("packets_s2c", numeric: true),
             ReportColumn("bytes_c2s", numeric: true), ReportColumn("bytes_s2c", numeric: true),
             ReportColumn("first_seen"), ReportColumn("last_seen"),
             ReportColumn("tcp_flags_c2s"), ReportColumn("tcp_flags_s2c"), ReportColumn("handshake"), ReportColumn("end"),
+            ReportColumn("app_confidence"), ReportColumn("app_alpn"),
         ]
         return Report(columns: columns, rows: rows.map { r in
             let proto = IPProtocol(name: r[1].text) ?? .tcp
             let name: Report.Cell = proto.hasPorts
                 ? serviceName(registry, proto, UInt16(clamping: r[5].int)) : .null
             let handshake: Report.Cell = r[1].text == "tcp" ? .text(r[17].int == 1 ? "yes" : "no") : .null
-            return Array(r[0..<6]) + [name] + Array(r[6..<13]) + [time(r[13]), time(r[14]), r[15], r[16], handshake, r[18]]
+            return Array(r[0..<6]) + [name, r[19], r[21]] + Array(r[6..<13])
+                + [time(r[13]), time(r[14]), r[15], r[16], handshake, r[18], r[20], r[22]]
         })
     }
 

@@ -136,7 +136,7 @@ public struct CaptureStore: ~Copyable {
     /// written flow remember its row: if the flush fails, nothing in the database or in `flows`
     /// changes, and a later flush writes the same flows again.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
-                      flows: UnsafeMutableBufferPointer<FlowRecord>,
+                      flows: UnsafeMutableBufferPointer<FlowRecord>, names: borrowing FlowNames,
                       inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
         precondition(summary.flowRows || capture == nil, "a capture without flow rows is written in one flush")
         for flow in flows where flow.row == nil { inference.learn(flow) }
@@ -153,7 +153,7 @@ public struct CaptureStore: ~Copyable {
             }
             var id = capture ?? 0
             if capture == nil { id = try insertCapture(summary) }
-            let newIDs = try writeFlows(plan, of: flows, capture: id, rows: summary.flowRows)
+            let newIDs = try writeFlows(plan, of: flows, names: names, capture: id, rows: summary.flowRows)
             try updateCapture(id, summary, newFlows: newFlows)
             return (id, newIDs)
         }
@@ -229,20 +229,16 @@ public struct CaptureStore: ~Copyable {
     /// host_services. Returns each one's new row id; nil when its existing row was updated or
     /// it got no row.
     private func writeFlows(_ plan: [FlowWrite], of flows: UnsafeMutableBufferPointer<FlowRecord>,
-                            capture: Int64, rows: Bool) throws(SQLiteError) -> [Int64?] {
+                            names: borrowing FlowNames, capture: Int64, rows: Bool) throws(SQLiteError) -> [Int64?] {
         let columns = """
             client_addr, client_port, server_addr, server_port, decided_by, first_ns, last_ns, packets_c2s, bytes_c2s,
             packets_s2c, bytes_s2c, fragment_packets, tcp_flags_c2s, tcp_flags_s2c, handshake, end_reason, icmp_type, icmp_code,
-            opened_by
+            opened_by, app_proto, app_confidence, app_name, app_alpn
             """
-        let columnCount: Int32 = 19
-        var insert = try db.prepare("""
-            INSERT INTO flows (\(columns), capture_id, proto)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        var update = try db.prepare("""
-            UPDATE flows SET (\(columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?
-            """)
+        let columnCount: Int32 = 23
+        let parameters = Array(repeating: "?", count: Int(columnCount)).joined(separator: ", ")
+        var insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto) VALUES (\(parameters), ?, ?)")
+        var update = try db.prepare("UPDATE flows SET (\(columns)) = (\(parameters)) WHERE id = ?")
         var sums = HostServiceSums()
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.count)
@@ -250,7 +246,7 @@ public struct CaptureStore: ~Copyable {
             let flow = flows[write.index], side = write.side
             if let row = flow.row {
                 update.reset()
-                try bindColumns(flow, side: side, to: &update)
+                try bindColumns(flow, side: side, names: names, to: &update)
                 try update.bind(.int(row.id), at: columnCount + 1)
                 try update.run()
                 newIDs.append(nil)
@@ -259,7 +255,7 @@ public struct CaptureStore: ~Copyable {
                 newIDs.append(nil)
             } else {
                 insert.reset()
-                try bindColumns(flow, side: side, to: &insert)
+                try bindColumns(flow, side: side, names: names, to: &insert)
                 try insert.bind(.int(capture), at: columnCount + 1)
                 try insert.bind(.text(flow.key.proto.name), at: columnCount + 2)
                 try insert.run()
@@ -271,8 +267,9 @@ public struct CaptureStore: ~Copyable {
         return newIDs
     }
 
-    /// Binds `flow` as written with `side` to parameters 1…19, in the order of `writeFlows`' columns.
-    private func bindColumns(_ flow: FlowRecord, side: ServiceSide, to statement: inout Statement) throws(SQLiteError) {
+    /// Binds `flow` as written with `side` to parameters 1…23, in the order of `writeFlows`' columns.
+    private func bindColumns(_ flow: FlowRecord, side: ServiceSide, names: borrowing FlowNames,
+                             to statement: inout Statement) throws(SQLiteError) {
         let c = flow.counters(side.client), s = flow.counters(side.server)
         let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
         try flow.key.address(side.client).withText { text throws(SQLiteError) in try statement.bind(utf8: text, at: 1) }
@@ -294,6 +291,15 @@ public struct CaptureStore: ~Copyable {
         try statement.bind(isICMP ? .int(Int64(flow.icmpType)) : .null, at: 17)
         try statement.bind(isICMP ? .int(Int64(flow.icmpCode)) : .null, at: 18)
         try statement.bind(.text(flow.firstSender == side.client ? "client" : "server"), at: 19)
+        let app = flow.app
+        try statement.bind(app.storedName.map { .text($0) } ?? .null, at: 20)
+        try statement.bind(app.proto != .none ? .text(app.confidence.name) : .null, at: 21)
+        try bind(app.name, at: 22)
+        try bind(app.alpn, at: 23)
+        func bind(_ name: NameRef?, at column: Int32) throws(SQLiteError) {
+            guard let name else { return try statement.bind(.null, at: column) }
+            try names.withBytes(of: name) { text throws(SQLiteError) in try statement.bind(utf8: text, at: column) }
+        }
     }
 }
 

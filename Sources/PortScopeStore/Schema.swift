@@ -143,6 +143,15 @@ enum Schema {
         DROP TRIGGER flows_insert_host_services;
         ALTER TABLE captures ADD COLUMN flow_rows INTEGER NOT NULL DEFAULT 1;
         """,
+        // v5: the protocol the payload showed (`PayloadDetector`): its name, or 'unknown' when
+        // payload was examined and nothing recognised, null when there was none; the detection's
+        // confidence ('high', 'medium', 'low'); the TLS SNI or HTTP Host; the TLS ALPN list.
+        """
+        ALTER TABLE flows ADD COLUMN app_proto TEXT;
+        ALTER TABLE flows ADD COLUMN app_confidence TEXT;
+        ALTER TABLE flows ADD COLUMN app_name TEXT;
+        ALTER TABLE flows ADD COLUMN app_alpn TEXT;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

@@ -26,7 +26,7 @@ func run(counting: Bool) throws -> (allocations: Int, packets: Int, flows: Int) 
     if counting { allocation_counter_start() }
     while let record = try file.next() {
         let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
-        tracker.add(packet, wireLength: record.originalLength, time: record.timestamp)
+        tracker.add(packet, bytes: record.bytes, wireLength: record.originalLength, time: record.timestamp)
         packets += 1
     }
     let allocations = counting ? allocation_counter_stop() : 0

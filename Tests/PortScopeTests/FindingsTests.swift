@@ -71,7 +71,7 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let store = try database([t], in: dir)
         let hosts = try Reports.hosts(store, captures: .all, hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]),
                                       local: .privateRanges, explain: false, registry: .iana)
-        #expect(hosts.rows.map { [$0[2], $0[4], $0[7]] } == [[.text("serves"), .int(22), .int(1)]])
+        #expect(hosts.rows.map { [$0[2], $0[4], $0[8]] } == [[.text("serves"), .int(22), .int(1)]])
     }
 
     @Test func sweepsAcrossHostsAreOneFindingEach() throws {
@@ -121,7 +121,7 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let dir = TemporaryDirectory()
         let hosts = try Reports.hosts(try database([t], in: dir), captures: .all, hosts: HostSelection(),
                                       local: .privateRanges, explain: false, registry: .iana)
-        #expect(hosts.rows.map { [$0[0], $0[2], $0[6]] } == [[.text("192.168.1.10"), .text("uses"), .text("239.1.1.1")]])
+        #expect(hosts.rows.map { [$0[0], $0[2], $0[7]] } == [[.text("192.168.1.10"), .text("uses"), .text("239.1.1.1")]])
     }
 
     @Test func wellKnownSourcePortsTowardUnrelatedPorts() throws {
@@ -187,9 +187,9 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         ("10.0.0.1 serve", "p:1: expected 'WHO serve|use SERVICE…', got '10.0.0.1 serve'"),
         ("10.0.0.300 serve tcp/22", "p:1: '10.0.0.300' is not an address, a network or *"),
         ("* serves tcp/22", "p:1: 'serves' is not serve or use"),
-        ("\n* serve tcp/70000", "p:2: 'tcp/70000' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
-        ("* serve tcp/90-80", "p:1: 'tcp/90-80' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
-        ("* serve icmp/1", "p:1: 'icmp/1' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
+        ("\n* serve tcp/70000", "p:2: 'tcp/70000' is not a service (tcp/443, udp/5000-5100, tcp/*, or ssh@tcp/443 to allow a protocol on it)"),
+        ("* serve tcp/90-80", "p:1: 'tcp/90-80' is not a service (tcp/443, udp/5000-5100, tcp/*, or ssh@tcp/443 to allow a protocol on it)"),
+        ("* serve icmp/1", "p:1: 'icmp/1' is not a service (tcp/443, udp/5000-5100, tcp/*, or ssh@tcp/443 to allow a protocol on it)"),
         ("* serve tcp/22 to 10.0.0.0/8", "p:1: 'to' belongs to 'use' rules"),
         ("* use tcp/22 to", "p:1: 'to' needs at least one address or network"),
         ("* use tcp/22 to 10.0.0.0/33", "p:1: '10.0.0.0/33' is not an address or network"),

@@ -27,7 +27,7 @@ func packet(_ proto: IPProtocol, _ from: String, _ to: String, flags: TCPFlags? 
 /// the method, in flow order.
 func servers(_ packets: [DecodedPacket], spacing: Int64 = 1_000_000) -> [(server: String, method: ServiceDecision)] {
     var tracker = FlowTracker()
-    for (i, p) in packets.enumerated() { tracker.add(p, wireLength: 60, time: Int64(i) * spacing) }
+    for (i, p) in packets.enumerated() { tracker.add(p, bytes: noBytes, wireLength: 60, time: Int64(i) * spacing) }
     return tracker.table.withFlows { flows in
         let inference = ServiceSideInference(flows: flows, registry: .iana)
         return flows.map { flow in
@@ -103,7 +103,7 @@ struct FlowDirectionTests {
 struct FlowSplitTests {
     func flowCount(_ packets: [DecodedPacket], spacing: Int64 = 1_000_000) -> Int {
         var tracker = FlowTracker()
-        for (i, p) in packets.enumerated() { tracker.add(p, wireLength: 60, time: Int64(i) * spacing) }
+        for (i, p) in packets.enumerated() { tracker.add(p, bytes: noBytes, wireLength: 60, time: Int64(i) * spacing) }
         return tracker.table.count
     }
 
@@ -138,7 +138,7 @@ struct FlowSplitTests {
         var orphan = later
         orphan.fragment.identification = 8
         var tracker = FlowTracker()
-        for (i, p) in [first, later, orphan].enumerated() { tracker.add(p, wireLength: 1514, time: Int64(i)) }
+        for (i, p) in [first, later, orphan].enumerated() { tracker.add(p, bytes: noBytes, wireLength: 1514, time: Int64(i)) }
         #expect(tracker.table.count == 1)
         #expect(tracker.table[0].packets == 2 && tracker.table[0].fragmentPackets == 1)
         #expect(tracker.statistics.fragmentsJoined == 1 && tracker.statistics.fragmentsUnjoined == 1)

@@ -36,7 +36,7 @@ struct InventoryCLITests {
     @Test func unexpectedJSONKeysAndExplain() throws {
         let dir = TemporaryDirectory(), db = try officeDatabase(dir)
         let rows = try json(["unexpected", "--db", db, "--capture", "office-tuesday.pcap"])
-        #expect(rows.map { $0["kind"] as? String } == ["scan", "uncommon_port", "well_known_source_port"])
+        #expect(rows.map { $0["kind"] as? String } == ["scan", "uncommon_port", "protocol_mismatch", "well_known_source_port"])
         for row in rows {
             #expect(Set(row.keys) == ["kind", "severity", "host", "proto", "port", "reason", "flows", "peers", "packets",
                                       "bytes", "first_seen", "last_seen"])
@@ -46,7 +46,7 @@ struct InventoryCLITests {
         let explained = try json(["unexpected", "--db", db, "--capture", "2", "--explain"])
         #expect(explained[1]["rule"] as? String ?? "" != "" && explained[1]["decided_by"] as? String == "tcp_syn 3")
         let high = try json(["unexpected", "--db", db, "--min-severity", "high"])
-        #expect(high.allSatisfy { $0["severity"] as? String == "high" } && high.count == 2)
+        #expect(high.allSatisfy { $0["severity"] as? String == "high" } && high.count == 3)
         // Monday alone is an ordinary day.
         #expect(try portscope(["unexpected", "--db", db, "--capture", "1"]).out == "(no rows)\n")
     }
@@ -55,7 +55,7 @@ struct InventoryCLITests {
         let dir = TemporaryDirectory(), db = try officeDatabase(dir)
         let rows = try json(["hosts", "192.168.1.80/32", "--db", db, "--explain"])
         #expect(rows.map { "\($0["role"]!) \($0["proto"]!)/\($0["port"]!)" } == ["serves tcp/80", "serves tcp/445"])
-        #expect(Set(rows[0].keys) == ["host", "scope", "role", "proto", "port", "service", "remote", "clients", "flows",
+        #expect(Set(rows[0].keys) == ["host", "scope", "role", "proto", "port", "service", "app_proto", "app_mix", "remote", "clients", "flows",
                                       "handshakes", "packets_in", "packets_out", "bytes_in", "bytes_out", "first_seen",
                                       "last_seen", "decided_by"])
         #expect(rows[0]["clients"] as? Int == 3 && rows[0]["flows"] as? Int == 6 && rows[0]["handshakes"] as? Int == 6)
@@ -78,7 +78,7 @@ struct InventoryCLITests {
         }
         #expect(judged.map { "\($0["kind"]!) \($0["host"]!) \($0["port"]!)" } == [
             "policy_serve 192.168.1.5 8080", "policy_serve 192.168.1.77 51515", "policy_serve 192.168.1.80 445",
-            "policy_use 192.168.1.10 51515", "policy_use 192.168.1.11 51515", "policy_use 192.168.1.12 51515",
+            "policy_use 192.168.1.10 51515", "policy_use 192.168.1.11 51515", "policy_use 192.168.1.12 443", "policy_use 192.168.1.12 51515",
             "policy_use 192.168.1.20 8080",
         ])
         try "10.0.0.1 serve tcp/22\n* allow tcp/80\n".write(toFile: policy + ".bad", atomically: true, encoding: .utf8)
@@ -94,7 +94,8 @@ struct InventoryCLITests {
         #expect(Set(all.compactMap { $0["change"] as? String }) == ["added", "removed", "kept"])
         let changes = try json(["diff", "office-monday.pcap", "office-tuesday.pcap", "--db", db])
         #expect(changes.map { "\($0["change"]!) \($0["host"]!) \($0["port"]!)" } == [
-            "added 192.168.1.5 8080", "added 192.168.1.77 51515", "added 192.168.1.80 445", "removed 192.168.1.5 3306",
+            "added 192.168.1.5 8080", "added 192.168.1.77 51515", "added 192.168.1.80 445", "added 198.51.100.7 443",
+            "removed 192.168.1.5 3306",
         ])
         #expect(Set(changes[0].keys) == ["change", "host", "scope", "proto", "port", "service", "clients_a", "clients_b",
                                          "flows_a", "flows_b", "bytes_a", "bytes_b"])

@@ -88,10 +88,10 @@ struct FlushTests {
         var inference = ServiceSideInference(registry: .iana)
         var id: Int64?
         for (i, p) in traffic.prefix(count).enumerated() {
-            tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000)
+            tracker.add(p, bytes: noBytes, wireLength: 100, time: Int64(i) * 1_000_000_000)
             if flushes.contains(i) || i == count - 1 {
-                id = try tracker.withMutableFlows { flows throws(StoreError) in
-                    try store.flush(summary(packets: i + 1), capture: id, flows: flows, inference: &inference).captureID
+                id = try tracker.withMutableFlows { flows, names throws(StoreError) in
+                    try store.flush(summary(packets: i + 1), capture: id, flows: flows, names: names, inference: &inference).captureID
                 }
             }
         }
@@ -135,16 +135,16 @@ struct FlushTests {
         let store = try CaptureStore(path: dir.file("e.db"))
         var tracker = FlowTracker()
         var inference = ServiceSideInference(registry: .iana)
-        for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000) }
-        let id = try tracker.withMutableFlows { flows throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference).captureID
+        for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, bytes: noBytes, wireLength: 100, time: Int64(i) * 1_000_000_000) }
+        let id = try tracker.withMutableFlows { flows, names throws(StoreError) in
+            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, names: names, inference: &inference).captureID
         }
         tracker.removeEnded()
         #expect(tracker.table.count == 4)
         // Five minutes on, every flow is idle: stored as such, then gone from memory.
         tracker.expireIdle(now: 400_000_000_000)
-        _ = try tracker.withMutableFlows { flows throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: id, flows: flows, inference: &inference)
+        _ = try tracker.withMutableFlows { flows, names throws(StoreError) in
+            try store.flush(FlushTests.summary(packets: 10), capture: id, flows: flows, names: names, inference: &inference)
         }
         tracker.removeEnded()
         #expect(tracker.table.count == 0)
@@ -157,17 +157,17 @@ struct FlushTests {
         let store = try CaptureStore(path: dir.file("r.db"))
         var tracker = FlowTracker()
         var inference = ServiceSideInference(registry: .iana)
-        for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, wireLength: 100, time: Int64(i) * 1_000_000_000) }
+        for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, bytes: noBytes, wireLength: 100, time: Int64(i) * 1_000_000_000) }
         try store.db.execute("PRAGMA query_only = ON")
         #expect(throws: StoreError.self) {
-            _ = try tracker.withMutableFlows { flows throws(StoreError) in
-                try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference)
+            _ = try tracker.withMutableFlows { flows, names throws(StoreError) in
+                try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, names: names, inference: &inference)
             }
         }
         #expect(tracker.table.withFlows { $0.allSatisfy { $0.row == nil } })
         try store.db.execute("PRAGMA query_only = OFF")
-        _ = try tracker.withMutableFlows { flows throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, inference: &inference)
+        _ = try tracker.withMutableFlows { flows, names throws(StoreError) in
+            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, names: names, inference: &inference)
         }
         #expect(try store.rows("SELECT COUNT(*), SUM(packets_c2s + packets_s2c) FROM flows") == [[.int(4), .int(10)]])
         #expect(try store.rows("SELECT COUNT(*) FROM captures") == [[.int(1)]])

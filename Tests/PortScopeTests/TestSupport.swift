@@ -27,3 +27,6 @@ func analyze(_ path: String, in directory: TemporaryDirectory, options: Analysis
     let store = try CaptureStore(path: directory.file("test.db"))
     return try CaptureAnalysis.run(path: path, store: store, options: options)
 }
+
+/// The bytes of a crafted `DecodedPacket` that carries no payload.
+var noBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }

@@ -2,7 +2,8 @@ import Foundation
 import PortScopeDecode
 
 /// Made-up traffic, conversation by conversation: Ethernet, IPv4 or IPv6, TCP or UDP or ICMP
-/// echo, written as classic pcap by `CaptureBytes`. Checksums are left zero (PortScope does not
+/// echo, written as classic pcap by `CaptureBytes`. Sessions and exchanges carry payloads that
+/// look like their port's protocol (`AppBytes`), so protocol detection sees ordinary traffic. Checksums are left zero (PortScope does not
 /// check them). Each packet is one millisecond after the one before, from 2023-11-14T22:13:20Z.
 struct TrafficCapture {
     private var records: [(seconds: UInt32, fraction: UInt32, data: [UInt8], original: UInt32?)] = []
@@ -33,18 +34,18 @@ struct TrafficCapture {
         record(frame + transport)
     }
 
-    /// A TCP segment (20-byte header) with `payload` zero bytes of data.
+    /// A TCP segment (20-byte header) carrying `data`, or else `payload` zero bytes.
     mutating func tcp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, _ flags: TCPFlags,
-                      seq: UInt32 = 1000, ack: UInt32 = 0, payload: Int = 0) {
+                      seq: UInt32 = 1000, ack: UInt32 = 0, payload: Int = 0, data: [UInt8]? = nil) {
         let header = Self.big16(sport) + Self.big16(dport) + Self.big32(seq) + Self.big32(ack)
             + [0x50, flags.rawValue, 0xFF, 0xFF, 0, 0, 0, 0]
-        ip(from, to, proto: 6, header + [UInt8](repeating: 0, count: payload))
+        ip(from, to, proto: 6, header + (data ?? [UInt8](repeating: 0, count: payload)))
     }
 
-    /// A UDP datagram with `payload` zero bytes.
-    mutating func udp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, payload: Int = 32) {
-        ip(from, to, proto: 17, Self.big16(sport) + Self.big16(dport) + Self.big16(8 + payload) + [0, 0]
-            + [UInt8](repeating: 0, count: payload))
+    /// A UDP datagram carrying `data`, or else `payload` bytes (`AppBytes.datagram`).
+    mutating func udp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, payload: Int = 32, data: [UInt8]? = nil) {
+        let bytes = data ?? AppBytes.datagram(sport: sport, dport: dport, size: payload)
+        ip(from, to, proto: 17, Self.big16(sport) + Self.big16(dport) + Self.big16(8 + bytes.count) + [0, 0] + bytes)
     }
 
     /// An ICMP echo request (type 8), or reply (type 0), identifier 1.
@@ -61,9 +62,11 @@ struct TrafficCapture {
         c += 1; s += 1
         tcp(client, cport, server, sport, [.ack], seq: c, ack: s)
         for _ in 0..<exchanges {
-            tcp(client, cport, server, sport, [.psh, .ack], seq: c, ack: s, payload: request)
+            tcp(client, cport, server, sport, [.psh, .ack], seq: c, ack: s,
+                data: AppBytes.request("tcp", port: sport, size: request))
             c += UInt32(request)
-            tcp(server, sport, client, cport, [.psh, .ack], seq: s, ack: c, payload: response)
+            tcp(server, sport, client, cport, [.psh, .ack], seq: s, ack: c,
+                data: AppBytes.response("tcp", port: sport, size: response))
             s += UInt32(response)
         }
         tcp(client, cport, server, sport, [.fin, .ack], seq: c, ack: s)
@@ -89,8 +92,8 @@ struct TrafficCapture {
     /// A UDP request and, when `answered`, its reply.
     mutating func udpExchange(_ client: String, _ cport: Int, _ server: String, _ sport: Int,
                               answered: Bool = true, request: Int = 40, response: Int = 120) {
-        udp(client, cport, server, sport, payload: request)
-        if answered { udp(server, sport, client, cport, payload: response) }
+        udp(client, cport, server, sport, data: AppBytes.request("udp", port: sport, size: request))
+        if answered { udp(server, sport, client, cport, data: AppBytes.response("udp", port: sport, size: response)) }
     }
 
     func write(to path: String) throws {

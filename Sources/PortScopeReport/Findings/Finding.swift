@@ -7,6 +7,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case scan
     /// A service on a port outside `CommonServices`.
     case uncommonPort = "uncommon_port"
+    /// A protocol on a port registered to another, or off its own registered ports.
+    case protocolMismatch = "protocol_mismatch"
     /// A client chose a well-known service port as its source toward an unrelated port.
     case wellKnownSourcePort = "well_known_source_port"
     /// A local host served a service the policy file does not allow it.

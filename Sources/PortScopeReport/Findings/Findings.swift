@@ -12,6 +12,8 @@ public struct FindingOptions: Sendable {
     public var baseline: (id: Int64, name: String)?
     /// Probed targets that make a scan.
     public var scanThreshold: Int
+    /// Application protocols allowed on ports (`--ignore ssh@tcp/443`).
+    public var allowances: [Policy.Ports] = []
     public var common: CommonServices
     public var registry: ServiceRegistry
 
@@ -35,6 +37,8 @@ extension Reports {
         findings += try UncommonPortFindings.find(store, captures: captures, traffic: traffic, common: options.common,
                                                   registry: options.registry, local: options.local)
         findings += try SourcePortFindings.find(store, captures: captures, common: options.common, registry: options.registry)
+        findings += try ProtocolFindings.find(store, captures: captures, allowances: options.allowances,
+                                              policy: options.policy, registry: options.registry)
         if let policy = options.policy {
             findings += PolicyFindings.find(policy, traffic: traffic, local: options.local, registry: options.registry)
         }

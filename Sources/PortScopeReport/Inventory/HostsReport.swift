@@ -28,7 +28,8 @@ extension Reports {
     /// Per host, the services it serves (one row per service: its clients and traffic each
     /// way) and the services it uses (one row per remote service). Directions are the host's own:
     /// `in` is what it received. Only established traffic counts (`FlowEvidence`); probes are
-    /// the `scan` finding's. With `explain`, a `decided_by` column says how the server side of the
+    /// the `scan` finding's. `app_proto` is the protocol most of the row's flows carried and
+    /// `app_mix` every one with its flows (`tls 20, unknown 1`). With `explain`, a `decided_by` column says how the server side of the
     /// row's flows was decided.
     public static func hosts(_ store: borrowing CaptureStore, captures: CaptureSelection, hosts: HostSelection,
                              local: LocalNetworks, explain: Bool, registry: ServiceRegistry) throws -> Report {
@@ -61,12 +62,12 @@ extension Reports {
         }
         var columns = [
             ReportColumn("host"), ReportColumn("scope"), ReportColumn("role"), ReportColumn("proto"),
-            ReportColumn("port", numeric: true), ReportColumn("service"), ReportColumn("remote"),
+            ReportColumn("port", numeric: true), ReportColumn("service"), ReportColumn("app_proto"), ReportColumn("remote"),
             ReportColumn("clients", numeric: true), ReportColumn("flows", numeric: true),
             ReportColumn("handshakes", numeric: true),
             ReportColumn("packets_in", numeric: true), ReportColumn("packets_out", numeric: true),
             ReportColumn("bytes_in", numeric: true), ReportColumn("bytes_out", numeric: true),
-            ReportColumn("first_seen"), ReportColumn("last_seen"),
+            ReportColumn("first_seen"), ReportColumn("last_seen"), ReportColumn("app_mix"),
         ]
         if explain { columns.append(ReportColumn("decided_by")) }
         return Report(columns: columns, rows: rows.map { row in
@@ -77,11 +78,11 @@ extension Reports {
             var cells: [Report.Cell] = [
                 .text(row.host.description), .text(local.contains(row.host) ? "local" : "external"),
                 .text(row.serves ? "serves" : "uses"), .text(s.proto.name), .int(Int64(s.port)),
-                serviceName(registry, s.proto, s.port), row.remote.map { .text($0.description) } ?? .null,
+                serviceName(registry, s.proto, s.port), t.apps.cells.main, row.remote.map { .text($0.description) } ?? .null,
                 row.clients.map { .int(Int64($0)) } ?? .null, .int(t.flows),
                 s.proto == .tcp ? .int(t.handshakes) : .null,
                 .int(packetsIn), .int(packetsOut), .int(bytesIn), .int(bytesOut),
-                .text(formatTimestamp(t.first)), .text(formatTimestamp(t.last)),
+                .text(formatTimestamp(t.first)), .text(formatTimestamp(t.last)), t.apps.cells.mix,
             ]
             if explain { cells.append(.text(t.decisions.description)) }
             return cells

@@ -15,12 +15,34 @@ public struct DecisionCounts: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The application protocols of some flows (`flows.app_proto`), with their flow counts.
+public struct AppMix: Sendable, Equatable {
+    public private(set) var flows: [String: Int64] = [:]
+
+    mutating func add(_ app: String, _ count: Int64) { flows[app, default: 0] += count }
+    mutating func add(_ other: AppMix) { for (app, n) in other.flows { add(app, n) } }
+
+    private var ranked: [(key: String, value: Int64)] {
+        flows.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+    }
+    /// The protocol of most flows.
+    public var main: String? { ranked.first?.key }
+    /// `tls 20, unknown 2`: most flows first.
+    public var description: String { ranked.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+
+    /// The report cells `app_proto` and `app_mix` (null when no flow carried payload).
+    var cells: (main: Report.Cell, mix: Report.Cell) {
+        flows.isEmpty ? (.null, .null) : (.text(main!), .text(description))
+    }
+}
+
 /// Sums over flows (`ServiceFigures`, read through as `totals.packetsC2S`…) and how their
 /// server sides were decided.
 @dynamicMemberLookup
 public struct TrafficTotals: Sendable, Equatable {
     public var figures = ServiceFigures()
     public var decisions = DecisionCounts()
+    public var apps = AppMix()
 
     public subscript<T>(dynamicMember path: WritableKeyPath<ServiceFigures, T>) -> T {
         get { figures[keyPath: path] }
@@ -39,6 +61,7 @@ public struct TrafficTotals: Sendable, Equatable {
     mutating func add(_ other: TrafficTotals) {
         figures.add(other.figures)
         decisions.add(other.decisions)
+        apps.add(other.apps)
     }
 }
 
@@ -83,10 +106,10 @@ public struct ServiceTraffic: Sendable {
 
     public init(_ store: borrowing CaptureStore, captures: CaptureSelection) throws {
         let rows = try store.rows("""
-            SELECT proto, server_addr, server_port, client_addr, decided_by, \(TrafficTotals.sums())
+            SELECT proto, server_addr, server_port, client_addr, decided_by, \(TrafficTotals.sums()), app_proto
             FROM flows
             WHERE \(captures.condition()) AND proto IN ('tcp', 'udp', 'sctp') AND \(FlowEvidence.established)
-            GROUP BY proto, server_addr, server_port, client_addr, decided_by
+            GROUP BY proto, server_addr, server_port, client_addr, decided_by, app_proto
             """)
         var index: [ServiceKeyWithClient: Int] = [:]
         var pairs: [ServicePair] = []
@@ -96,6 +119,7 @@ public struct ServiceTraffic: Sendable {
             let service = ServiceKey(server: server, proto: proto, port: UInt16(clamping: row[2].int))
             var totals = TrafficTotals(row, from: 5)
             totals.decisions.add(row[4].text, totals.flows)
+            if case .text(let app) = row[13] { totals.apps.add(app, totals.flows) }
             let key = ServiceKeyWithClient(service: service, client: client)
             if let i = index[key] {
                 pairs[i].totals.add(totals)

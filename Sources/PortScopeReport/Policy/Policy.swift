@@ -8,19 +8,58 @@ import PortScopeDecode
 ///     WHO use   SERVICE… [to NETWORK…]
 ///
 /// WHO is an address, a network (`10.0.0.0/8`) or `*` (any host); SERVICE is `tcp/443`,
-/// `udp/5000-5100` or `tcp/*`; `from` limits the clients a service may serve, `to` the servers
-/// a use may reach. A service or use is allowed when any rule allows it.
+/// `udp/5000-5100` or `tcp/*`, optionally after a protocol and `@` (`ssh@tcp/443`): serving it
+/// is allowed, and so is that protocol on it (no `protocol_mismatch`). `from` limits the
+/// clients a service may serve, `to` the servers a use may reach. A service or use is allowed
+/// when any rule allows it.
 public struct Policy: Sendable {
     public enum Verb: String, Sendable { case serve, use }
 
-    /// `proto/low-high`.
+    /// `proto/low-high`, or `app@proto/low-high`: the ports, and the application protocol
+    /// allowed on them (`*` for any).
     public struct Ports: Sendable, Equatable, CustomStringConvertible {
         public var proto: IPProtocol
         public var low: UInt16, high: UInt16
+        /// The application protocol named before `@`: `unknown` for unrecognised payload, nil for
+        /// `*`. Only meaningful when `namesApp`.
+        public var app: String?
+        public var namesApp = false
         public func contains(_ proto: IPProtocol, _ port: UInt16) -> Bool { proto == self.proto && (low...high).contains(port) }
+        /// Whether this allows application protocol `app` (a stored name) on `proto`/`port`.
+        public func allows(_ app: String, _ proto: IPProtocol, _ port: UInt16) -> Bool {
+            namesApp && (self.app == nil || self.app == app) && contains(proto, port)
+        }
         public var description: String {
             let range = low == 0 && high == .max ? "*" : low == high ? "\(low)" : "\(low)-\(high)"
-            return "\(proto.name)/\(range)"
+            return (namesApp ? "\(app ?? "*")@" : "") + "\(proto.name)/\(range)"
+        }
+
+        public init(proto: IPProtocol, low: UInt16, high: UInt16) {
+            (self.proto, self.low, self.high) = (proto, low, high)
+        }
+
+        /// Reads `tcp/443`, `udp/5000-5100`, `tcp/*`, and with `app@` before them when `app` is
+        /// allowed: a protocol PortScope detects, `unknown` or `*`.
+        public init?(_ text: String, app allowsApp: Bool) {
+            var text = Substring(text)
+            if allowsApp, let at = text.firstIndex(of: "@") {
+                let name = String(text[..<at])
+                guard name == "*" || name == "unknown" || AppProtocol(name: name).map({ $0 != .none }) == true else { return nil }
+                app = name == "*" ? nil : name
+                namesApp = true
+                text = text[text.index(after: at)...]
+            }
+            let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let proto = IPProtocol(name: String(parts[0])), proto.hasPorts else { return nil }
+            self.proto = proto
+            if parts[1] == "*" {
+                (low, high) = (0, .max)
+                return
+            }
+            let bounds = parts[1].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+            guard bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                  let low = UInt16(bounds[0]), let high = UInt16(bounds[bounds.count - 1]), low <= high else { return nil }
+            (self.low, self.high) = (low, high)
         }
     }
 
@@ -73,9 +112,10 @@ public struct Policy: Sendable {
             var peers: [IPNetwork]?
             var i = 2
             while i < fields.count, fields[i] != peerWord {
-                guard let ports = Policy.ports(fields[i]) else {
+                guard let ports = Ports(fields[i], app: verb == .serve) else {
                     if fields[i] == "from" || fields[i] == "to" { throw fail("'\(fields[i])' belongs to '\(fields[i] == "from" ? "serve" : "use")' rules") }
-                    throw fail("'\(fields[i])' is not a service (tcp/443, udp/5000-5100, tcp/*)")
+                    throw fail("'\(fields[i])' is not a service (tcp/443, udp/5000-5100, tcp/*"
+                               + (verb == .serve ? ", or ssh@tcp/443 to allow a protocol on it)" : ")"))
                 }
                 services.append(ports)
                 i += 1
@@ -93,19 +133,16 @@ public struct Policy: Sendable {
         }
     }
 
-    private static func ports(_ text: String) -> Ports? {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let proto = IPProtocol(name: String(parts[0])), proto.hasPorts else { return nil }
-        if parts[1] == "*" { return Ports(proto: proto, low: 0, high: .max) }
-        let bounds = parts[1].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let low = UInt16(bounds[0]), let high = UInt16(bounds[bounds.count - 1]), low <= high else { return nil }
-        return Ports(proto: proto, low: low, high: high)
-    }
-
     /// The first rule that lets `host` do `verb` with `proto`/`port` and `peer` (any peer when
     /// nil: `from`/`to` ignored), if any.
     public func rule(allowing verb: Verb, _ host: IPAddress, _ proto: IPProtocol, _ port: UInt16, peer: IPAddress?) -> Rule? {
         rules.first { $0.verb == verb && $0.matches(host, proto, port, peer: peer) }
+    }
+
+    /// The first serve rule that lets `host` run application protocol `app` on `proto`/`port`.
+    public func rule(allowingApp app: String, on host: IPAddress, _ proto: IPProtocol, _ port: UInt16) -> Rule? {
+        rules.first { rule in
+            rule.verb == .serve && (rule.who?.contains(host) ?? true) && rule.services.contains { $0.allows(app, proto, port) }
+        }
     }
 }

@@ -1,0 +1,99 @@
+/// What one packet's payload says: the protocol, how sure, what it says about its sender, and
+/// where the server name (TLS SNI, HTTP Host) and TLS ALPN list lie in the payload.
+public struct PayloadDetection: Sendable, Equatable {
+    public var proto: AppProtocol
+    public var confidence: DetectionConfidence
+    public var role: PayloadRole
+    /// TLS server name or HTTP Host value, as a byte range of the payload.
+    public var name: Range<Int>?
+    /// TLS ALPN protocol list in wire form (each name after its one-byte length).
+    public var alpn: Range<Int>?
+
+    @inlinable
+    public init(_ proto: AppProtocol, _ confidence: DetectionConfidence, _ role: PayloadRole,
+                name: Range<Int>? = nil, alpn: Range<Int>? = nil) {
+        self.proto = proto
+        self.confidence = confidence
+        self.role = role
+        self.name = name
+        self.alpn = alpn
+    }
+}
+
+/// The transport and ports a payload came with. Ports only name the DNS-format variants
+/// (mDNS, LLMNR) and break ties a greeting leaves open; they never make a detection alone.
+public struct PayloadContext: Sendable {
+    public var transport: IPProtocol
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+
+    @inlinable
+    public init(transport: IPProtocol, sourcePort: UInt16, destinationPort: UInt16) {
+        self.transport = transport
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+    }
+
+    /// Whether either port is `port`.
+    @inlinable public func involves(_ port: UInt16) -> Bool { sourcePort == port || destinationPort == port }
+
+    /// Whether either port is registered to `proto` on this transport.
+    public func involvesRegisteredPort(of proto: AppProtocol) -> Bool {
+        proto.isRegistered(on: sourcePort, transport) || proto.isRegistered(on: destinationPort, transport)
+    }
+}
+
+/// Recognises the application protocol of a TCP or UDP payload: the first bytes one packet
+/// carries, never reassembled. Each detector is a pure function over the captured bytes that
+/// returns nil at once when the first bytes do not fit, so trying them in turn is cheap, and it
+/// runs only on a flow's first few payload packets. Allocates nothing.
+public enum PayloadDetector {
+    /// The payload's protocol, or nil when no detector recognises it.
+    public static func detect(_ payload: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
+        guard !payload.isEmpty else { return nil }
+        var found: PayloadDetection?
+        switch context.transport {
+        case .tcp: found = tcp(payload, context)
+        case .udp: found = udp(payload, context)
+        default: return nil
+        }
+        // A loose shape on the protocol's own port is more than a loose shape anywhere.
+        if var detection = found, detection.confidence == .low, context.involvesRegisteredPort(of: detection.proto) {
+            detection.confidence = .medium
+            found = detection
+        }
+        return found
+    }
+
+    /// Most specific first: magic numbers, then banners and request lines, then loose shapes.
+    private static func tcp(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
+        if let found = TLSDetector.detect(p) { return found }
+        if let found = HTTPDetector.detect(p) { return found }
+        if let found = SSHDetector.detect(p) { return found }
+        if let found = SMBDetector.detect(p) { return found }
+        if let found = RDPDetector.detect(p) { return found }
+        if let found = BitTorrentDetector.handshake(p) { return found }
+        if let found = PostgreSQLDetector.detect(p) { return found }
+        if let found = MySQLDetector.detect(p) { return found }
+        if let found = MailDetector.detect(p, context) { return found }
+        if let found = RedisDetector.detect(p) { return found }
+        if let found = SIPDetector.detect(p) { return found }
+        if let found = STUNDetector.detect(p, datagram: false) { return found }
+        if let found = DNSDetector.tcp(p, context) { return found }
+        if let found = OpenVPNDetector.tcp(p) { return found }
+        return SOCKSDetector.detect(p)
+    }
+
+    private static func udp(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
+        if let found = STUNDetector.detect(p, datagram: true) { return found }
+        if let found = DHCPDetector.detect(p) { return found }
+        if let found = DNSDetector.udp(p, context) { return found }
+        if let found = QUICDetector.detect(p) { return found }
+        if let found = SIPDetector.detect(p) { return found }
+        if let found = SSDPDetector.detect(p, context) { return found }
+        if let found = BitTorrentDetector.dht(p) { return found }
+        if let found = WireGuardDetector.detect(p) { return found }
+        if let found = OpenVPNDetector.udp(p) { return found }
+        return NTPDetector.detect(p)
+    }
+}

@@ -1,0 +1,64 @@
+/// TLS, RFC 8446 / 5246: a record header, and in a handshake record the ClientHello (its SNI,
+/// RFC 6066, and ALPN, RFC 7301) or ServerHello. A ClientHello longer than the segment keeps
+/// what the segment holds: an SNI beyond it is not seen.
+enum TLSDetector {
+    static let handshake: UInt8 = 0x16
+    static let clientHello: UInt8 = 1
+    static let serverHello: UInt8 = 2
+    static let serverNameExtension: UInt16 = 0
+    static let alpnExtension: UInt16 = 16
+
+    static func detect(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
+        // Record: content type (change_cipher_spec … application_data), version 3.x, length.
+        guard p.count >= 5, (0x14...0x17).contains(p.byte(at: 0)), p.byte(at: 1) == 3, p.byte(at: 2) <= 4 else { return nil }
+        let recordLength = Int(p.load(bigEndian: UInt16.self, at: 3))
+        guard recordLength > 0, recordLength <= 16384 + 2048 else { return nil }
+        guard p.byte(at: 0) == handshake, p.count >= 6 else { return PayloadDetection(.tls, .medium, .unknown) }
+        switch p.byte(at: 5) {
+        case clientHello: return hello(p, end: min(p.count, 5 + recordLength))
+        case serverHello: return PayloadDetection(.tls, .high, .server)
+        default: return PayloadDetection(.tls, .medium, .unknown)
+        }
+    }
+
+    /// A ClientHello from offset 5 up to `end`: fields validated as far as they were captured.
+    private static func hello(_ p: UnsafeRawBufferPointer, end: Int) -> PayloadDetection {
+        var found = PayloadDetection(.tls, .high, .client)
+        // Handshake header (type, 24-bit length), client_version 3.x, random (32).
+        guard end >= 11 else { return found }
+        guard p.byte(at: 9) == 3 else { return PayloadDetection(.tls, .medium, .unknown) }
+        var offset = 43
+        guard offset < end else { return found }
+        offset += 1 + Int(p.byte(at: offset))  // session id
+        guard offset + 2 <= end else { return found }
+        offset += 2 + Int(p.load(bigEndian: UInt16.self, at: offset))  // cipher suites
+        guard offset < end else { return found }
+        offset += 1 + Int(p.byte(at: offset))  // compression methods
+        guard offset + 2 <= end else { return found }
+        let extensionsEnd = min(end, offset + 2 + Int(p.load(bigEndian: UInt16.self, at: offset)))
+        offset += 2
+        while offset + 4 <= extensionsEnd {
+            let type = p.load(bigEndian: UInt16.self, at: offset)
+            let length = Int(p.load(bigEndian: UInt16.self, at: offset + 2))
+            let body = offset + 4
+            guard body + length <= extensionsEnd else { break }
+            if type == serverNameExtension {
+                found.name = serverName(p, body, body + length)
+            } else if type == alpnExtension, length >= 2 {
+                let listEnd = body + 2 + Int(p.load(bigEndian: UInt16.self, at: body))
+                if listEnd <= body + length && listEnd > body + 2 { found.alpn = (body + 2)..<listEnd }
+            }
+            offset = body + length
+        }
+        return found
+    }
+
+    /// The first host_name entry of a server_name list.
+    private static func serverName(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int>? {
+        // list length (2), name type 0 (1), name length (2), name.
+        guard start + 5 <= end, p.byte(at: start + 2) == 0 else { return nil }
+        let length = Int(p.load(bigEndian: UInt16.self, at: start + 3))
+        let name = (start + 5)..<(start + 5 + length)
+        return length > 0 && name.upperBound <= end ? name : nil
+    }
+}

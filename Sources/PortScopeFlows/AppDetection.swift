@@ -1,0 +1,77 @@
+import PortScopeDecode
+
+/// What a flow's payload said: `PayloadDetector` run over the first payload packets of each
+/// direction (at most `packetsPerDirection` each), until a high-confidence detection. The best
+/// detection wins; the server it implies, the name and the ALPN list come with it.
+public struct AppDetection: Sendable {
+    public var proto: AppProtocol = .none
+    public var confidence: DetectionConfidence = .none
+    /// The server the payload implies (a request's receiver, a greeting's sender), if it did.
+    public var server: FlowSide?
+    /// The side whose payload was examined first.
+    public var firstSpeaker: FlowSide?
+    /// Whether a payload of at least `judgeableBytes` was examined: when nothing was
+    /// recognised, the flow's protocol is `unknown` rather than not looked at.
+    public var examined = false
+    /// TLS SNI or HTTP Host, and the TLS ALPN list, in the tracker's `FlowNames`.
+    public var name: NameRef?
+    public var alpn: NameRef?
+    private var remainingA = AppDetection.packetsPerDirection
+    private var remainingB = AppDetection.packetsPerDirection
+
+    /// Payload packets examined per direction at most.
+    public static let packetsPerDirection: UInt8 = 4
+    /// Fewer captured bytes than this say too little to call a payload unrecognised.
+    public static let judgeableBytes = 8
+
+    public init() {}
+
+    /// Whether a payload packet from `side` is still to be examined.
+    public func wants(_ side: FlowSide) -> Bool {
+        confidence != .high && (side == .a ? remainingA : remainingB) > 0
+    }
+
+    /// Examines one payload from `side`. Returns the detection when it brings a name or ALPN
+    /// list the flow lacks, for the caller to store and `keep`.
+    mutating func examine(_ payload: UnsafeRawBufferPointer, from side: FlowSide,
+                          context: PayloadContext) -> PayloadDetection? {
+        if side == .a { remainingA -= 1 } else { remainingB -= 1 }
+        if firstSpeaker == nil { firstSpeaker = side }
+        if payload.count >= Self.judgeableBytes { examined = true }
+        guard let found = PayloadDetector.detect(payload, context) else { return nil }
+        let same = found.proto == proto
+        guard found.confidence > confidence || same else { return nil }
+        if !same {
+            // Evidence of a weaker guess goes with it.
+            server = nil
+            name = nil
+            alpn = nil
+            proto = found.proto
+        }
+        confidence = max(confidence, found.confidence)
+        if server == nil, found.confidence >= .medium { server = serverSide(found.role, sender: side) }
+        return (name == nil && found.name != nil) || (alpn == nil && found.alpn != nil) ? found : nil
+    }
+
+    /// Keeps the name and ALPN list of `found` (from `payload`) in `names`, where missing.
+    mutating func keepNames(of found: PayloadDetection, from payload: UnsafeRawBufferPointer, in names: inout FlowNames) {
+        if name == nil, let range = found.name { name = names.append(payload, range, form: .text) }
+        if alpn == nil, let range = found.alpn { alpn = names.append(payload, range, form: .alpnList) }
+    }
+
+    private func serverSide(_ role: PayloadRole, sender: FlowSide) -> FlowSide? {
+        switch role {
+        case .client: sender.other
+        case .server: sender
+        case .serverIfFirst: firstSpeaker
+        case .clientIfFirst: firstSpeaker?.other
+        case .unknown: nil
+        }
+    }
+
+    /// The stored protocol name: the protocol, `unknown` when payload was examined and nothing
+    /// recognised, nil when there was none to examine.
+    public var storedName: String? {
+        proto != .none ? proto.name : examined ? "unknown" : nil
+    }
+}

@@ -1,0 +1,75 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeStore
+
+/// Protocols on ports where they do not belong, judged by the **server** port, so a client's
+/// choice of source port hides nothing:
+/// - a port registered to a protocol (`AppProtocol.expected`) carrying another one (SSH on
+///   tcp/443): high; or carrying a payload no detector recognised, from the first bytes of a
+///   TCP connection seen opening or of a UDP flow (not TLS on 443, not DNS on 53): medium;
+/// - a protocol recognised with high confidence on a port registered to no protocol PortScope
+///   knows and not to it (HTTP on 8081, DNS on 5300, SSH on 2222): medium. Protocols that run
+///   on any port by design (BitTorrent, STUN, WireGuard, OpenVPN, QUIC) are not judged here.
+///
+/// `allowances` (`--ignore`) and the policy's `app@service` entries allow a protocol on a port.
+enum ProtocolFindings {
+    static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, allowances: [Policy.Ports],
+                     policy: Policy?, registry: ServiceRegistry) throws -> [Finding] {
+        let rows = try store.rows("""
+            SELECT server_addr, proto, server_port, app_proto, decided_by,
+                   MAX(CASE app_confidence WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END),
+                   group_concat(DISTINCT client_addr), \(TrafficTotals.sums())
+            FROM flows
+            WHERE \(captures.condition()) AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL
+              AND (app_proto != 'unknown' OR proto = 'udp' OR handshake = 1)
+            GROUP BY server_addr, proto, server_port, app_proto, decided_by
+            """)
+        struct Key: Hashable { var service: ServiceKey; var app: String }
+        struct Group { var totals = TrafficTotals(); var confidence: Int64 = 0; var peers: Set<Substring> = [] }
+        var groups: [Key: Group] = [:]
+        for row in rows {
+            guard let server = IPAddress(row[0].text), let proto = IPProtocol(name: row[1].text) else { continue }
+            let key = Key(service: ServiceKey(server: server, proto: proto, port: UInt16(clamping: row[2].int)), app: row[3].text)
+            var group = groups[key, default: Group()]
+            var totals = TrafficTotals(row, from: 7)
+            totals.decisions.add(row[4].text, totals.flows)
+            group.totals.add(totals)
+            group.confidence = max(group.confidence, row[5].int)
+            group.peers.formUnion(row[6].text.split(separator: ","))
+            groups[key] = group
+        }
+        return groups.compactMap { key, group in
+            let s = key.service
+            if allowances.contains(where: { $0.allows(key.app, s.proto, s.port) })
+                || policy?.rule(allowingApp: key.app, on: s.server, s.proto, s.port) != nil { return nil }
+            guard let (severity, what) = judge(key.app, confidence: group.confidence, s.proto, s.port) else { return nil }
+            return Finding(
+                kind: .protocolMismatch, severity: severity, host: s.server, proto: s.proto, port: s.port,
+                reason: "\(s.server) serves \(what.app) on \(describe(s.proto, s.port, registry, unnamed: " (unregistered)")) "
+                    + "to \(counted(group.peers.count, "client")), \(what.instead)",
+                rule: "protocol_mismatch: judged by the server port; high: a port registered to one protocol carries "
+                    + "another (confidence medium or high); medium: it carries payload no detector recognised (TCP "
+                    + "connections seen opening, UDP), or a protocol recognised with high confidence runs on a port "
+                    + "registered to no protocol PortScope detects; BitTorrent, STUN, WireGuard, OpenVPN and QUIC "
+                    + "may use any other port; --ignore and the policy's app@service entries allow a protocol",
+                evidence: Evidence(group.totals, peers: group.peers.count))
+        }
+    }
+
+    /// How bad `app` (a stored name) seen with `confidence` (3 high … 1 low) on `proto`/`port`
+    /// is, and how to say it; nil when it belongs there.
+    static func judge(_ app: String, confidence: Int64, _ proto: IPProtocol, _ port: UInt16)
+        -> (Severity, (app: String, instead: String))? {
+        let expected = AppProtocol.expected(on: port, proto)
+        let instead = "where " + expected.map(\.name).joined(separator: " or ") + " is expected"
+        if app == "unknown" {
+            // QUIC's short headers carry nothing to recognise: a flow seen after its start is no evidence.
+            guard !expected.isEmpty, !expected.contains(.quic) else { return nil }
+            return (.medium, ("unrecognised payload", instead))
+        }
+        guard let detected = AppProtocol(name: app), confidence >= 2, !expected.contains(detected) else { return nil }
+        if !expected.isEmpty { return (.high, (app, instead)) }
+        guard confidence >= 3, !detected.roams else { return nil }
+        return (.medium, (app, "off its registered \(detected.registeredPorts(proto))"))
+    }
+}
