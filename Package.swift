@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
             "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope", "portscope-allocation-check",
-        ], exclude: ["Golden"]),
+        ], exclude: ["Golden", "Conformance"]),
     ],
     swiftLanguageModes: [.v6]
 )

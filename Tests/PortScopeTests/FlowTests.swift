@@ -166,3 +166,75 @@ struct ServiceRegistryTests {
         #expect(throws: ServiceRegistry.FormatError.self) { _ = try ServiceRegistry.iana.overridden(byServicesFile: "bogus 80") }
     }
 }
+
+/// Where no handshake was seen, the payload names the server: the receiver of a request, the
+/// sender of a response or greeting, the first to send an SSH banner. Ports are chosen so that
+/// the port rules would decide the other way.
+struct PayloadDirectionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var packets: [(proto: IPProtocol, from: String, to: String, bytes: [UInt8])]
+        var server: String
+        var method: ServiceDecision = .payload
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "HTTP request from a low port to a high one, mid-stream",
+             packets: [(.tcp, "10.0.0.1 80", "10.0.0.2 50000", ascii("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))],
+             server: "10.0.0.2 50000"),
+        Case(name: "TLS ClientHello toward an ephemeral port",
+             packets: [(.tcp, "10.0.0.1 443", "10.0.0.2 40000", AppBytes.tlsClientHello(serverName: "x.test"))],
+             server: "10.0.0.2 40000"),
+        Case(name: "the server's HTTP response seen first",
+             packets: [(.tcp, "10.0.0.2 50000", "10.0.0.1 80", ascii("HTTP/1.1 200 OK\r\n\r\n"))],
+             server: "10.0.0.2 50000"),
+        Case(name: "SSH: the first banner is the server's",
+             packets: [(.tcp, "10.0.0.9 60022", "10.0.0.1 22", ascii("SSH-2.0-OpenSSH_9.6\r\n")),
+                       (.tcp, "10.0.0.1 22", "10.0.0.9 60022", ascii("SSH-2.0-OpenSSH_9.2\r\n"))],
+             server: "10.0.0.9 60022"),
+        Case(name: "a DNS response from the high port",
+             packets: [(.udp, "10.0.0.5 5300", "10.0.0.6 53", AppBytes.dnsQuery(flags: 0x8180))],
+             server: "10.0.0.5 5300"),
+        Case(name: "an SMTP greeting",
+             packets: [(.tcp, "10.0.0.7 40025", "10.0.0.8 25", ascii("220 mx ESMTP\r\n"))],
+             server: "10.0.0.7 40025"),
+        Case(name: "a payload that says nothing leaves the port rules",
+             packets: [(.tcp, "10.0.0.1 80", "10.0.0.2 50000", zeros(40))],
+             server: "10.0.0.1 80", method: .ephemeralPort),
+    ]
+
+    @Test(arguments: cases)
+    func serverSide(_ c: Case) {
+        let packets = c.packets.map { item in
+            (packet(item.proto, item.from, item.to, flags: item.proto == .tcp ? [.psh, .ack] : nil), item.bytes)
+        }
+        #expect(trackedServers(packets) == ["\(c.server) \(c.method.rawValue)"])
+    }
+
+    @Test func aHandshakeOutweighsThePayload() {
+        // The SYN's receiver is the server, even if the SYN's sender then greets like a server.
+        let flows = trackedServers([
+            (packet(.tcp, "10.0.0.1 50000", "10.0.0.2 2525", flags: .syn), []),
+            (packet(.tcp, "10.0.0.1 50000", "10.0.0.2 2525", flags: [.psh, .ack]), ascii("220 ESMTP\r\n")),
+        ])
+        #expect(flows == ["10.0.0.2 2525 tcp_syn"])
+    }
+
+    /// Each flow's server as "addr port decided_by", after tracking packets with their payloads.
+    private func trackedServers(_ packets: [(DecodedPacket, [UInt8])]) -> [String] {
+        var tracker = FlowTracker()
+        for (i, (packet, bytes)) in packets.enumerated() {
+            var p = packet
+            p.payloadLength = bytes.count
+            bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 100, time: Int64(i)) }
+        }
+        return tracker.table.withFlows { flows in
+            let inference = ServiceSideInference(flows: flows, registry: .iana)
+            return flows.map { flow in
+                let side = inference.decide(flow)
+                return "\(flow.key.address(side.server)) \(flow.key.port(side.server)) \(side.decidedBy.rawValue)"
+            }
+        }
+    }
+}

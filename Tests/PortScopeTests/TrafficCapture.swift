@@ -54,20 +54,22 @@ struct TrafficCapture {
     }
 
     /// A whole TCP connection: handshake, `exchanges` request/response pairs, FIN both ways.
+    /// Payloads are `AppBytes` for the server port, or `payloads` when given.
     mutating func session(_ client: String, _ cport: Int, _ server: String, _ sport: Int,
-                          exchanges: Int = 1, request: Int = 100, response: Int = 1000) {
+                          exchanges: Int = 1, request: Int = 100, response: Int = 1000,
+                          payloads: (request: [UInt8], response: [UInt8])? = nil) {
+        let requestBytes = payloads?.request ?? AppBytes.request("tcp", port: sport, size: request)
+        let responseBytes = payloads?.response ?? AppBytes.response("tcp", port: sport, size: response)
         var c: UInt32 = 1000, s: UInt32 = 5000
         tcp(client, cport, server, sport, [.syn], seq: c)
         tcp(server, sport, client, cport, [.syn, .ack], seq: s, ack: c + 1)
         c += 1; s += 1
         tcp(client, cport, server, sport, [.ack], seq: c, ack: s)
         for _ in 0..<exchanges {
-            tcp(client, cport, server, sport, [.psh, .ack], seq: c, ack: s,
-                data: AppBytes.request("tcp", port: sport, size: request))
-            c += UInt32(request)
-            tcp(server, sport, client, cport, [.psh, .ack], seq: s, ack: c,
-                data: AppBytes.response("tcp", port: sport, size: response))
-            s += UInt32(response)
+            tcp(client, cport, server, sport, [.psh, .ack], seq: c, ack: s, data: requestBytes)
+            c += UInt32(requestBytes.count)
+            tcp(server, sport, client, cport, [.psh, .ack], seq: s, ack: c, data: responseBytes)
+            s += UInt32(responseBytes.count)
         }
         tcp(client, cport, server, sport, [.fin, .ack], seq: c, ack: s)
         tcp(server, sport, client, cport, [.fin, .ack], seq: s, ack: c + 1)

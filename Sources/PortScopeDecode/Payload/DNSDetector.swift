@@ -24,7 +24,7 @@ enum DNSDetector {
               questions > 0 || answers > 0 else { return nil }
         let role: PayloadRole = flags & 0x8000 == 0 ? .client : .server
         guard let name = firstName(p, from: start + headerLength) else { return nil }
-        let netbios = name.complete && name.labels == 1 && name.end - name.start == 34 && isNetBIOSEncoded(p, name.start + 1)
+        let netbios = isNetBIOSName(p, at: name.start) || context.involves(137)
         // Query, inverse query, status, notify, update; NetBIOS adds 7 (WACK) and 8 (refresh).
         let opcodes: UInt16 = netbios ? 0b1_1111_0111 : 0b111_0111
         guard opcodes & (1 << opcode) != 0 else { return nil }
@@ -53,8 +53,10 @@ enum DNSDetector {
         return labels > 0 ? (start, p.count, labels, false) : nil
     }
 
-    private static func isNetBIOSEncoded(_ p: UnsafeRawBufferPointer, _ start: Int) -> Bool {
-        for i in start..<(start + 32) where !(0x41...0x50).contains(p.byte(at: i)) { return false }
+    /// A first label of 32 letters A–P (as far as captured): a NetBIOS name, RFC 1001 §14.1.
+    private static func isNetBIOSName(_ p: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        guard p.byte(at: start) == 32 else { return false }
+        for i in (start + 1)..<min(p.count, start + 33) where !(0x41...0x50).contains(p.byte(at: i)) { return false }
         return true
     }
 }

@@ -25,16 +25,23 @@ enum QUICDetector {
 
 /// NTP, RFC 5905: a 48-byte header (plus extension fields or a MAC) with version 1–4, a
 /// stratum of at most 16 and a mode (3 client, 4 server, 5 broadcast server); or a control
-/// (mode 6, RFC 9327) or private (mode 7, ntpdc) message of at least 8 bytes, whose response
-/// bit names its sender. A loose shape: low confidence.
+/// message (mode 6, RFC 9327: an opcode, and a data count that fits) or a private one (mode 7,
+/// ntpdc: implementation 0, 2 or 3), whose response bit names its sender. A loose shape: low
+/// confidence.
 enum NTPDetector {
     static func detect(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
         guard p.count >= 8, p.count <= 1024 else { return nil }
         let version = (p.byte(at: 0) >> 3) & 0x7, mode = p.byte(at: 0) & 0x7
         guard (1...4).contains(version) else { return nil }
         switch mode {
-        case 6: return PayloadDetection(.ntp, .low, p.byte(at: 1) & 0x80 != 0 ? .server : .client)
-        case 7: return PayloadDetection(.ntp, .low, p.byte(at: 0) & 0x80 != 0 ? .server : .client)
+        case 6:
+            guard p.count >= 12, p.byte(at: 1) & 0x1F != 0,
+                  12 + Int(p.load(bigEndian: UInt16.self, at: 10)) <= p.count else { return nil }
+            return PayloadDetection(.ntp, .low, p.byte(at: 1) & 0x80 != 0 ? .server : .client)
+        case 7:
+            let implementation = p.byte(at: 2)
+            guard implementation == 0 || implementation == 2 || implementation == 3, p.byte(at: 3) < 64 else { return nil }
+            return PayloadDetection(.ntp, .low, p.byte(at: 0) & 0x80 != 0 ? .server : .client)
         default: break
         }
         guard p.count >= 48, (p.count - 48) % 4 == 0, p.byte(at: 1) <= 16 else { return nil }

@@ -1,0 +1,203 @@
+import PortScopeDecode
+import PortScopeFlows
+import Testing
+
+/// One detector case: bytes on a transport and ports, and what must come of them.
+struct DetectorCase: CustomTestStringConvertible, Sendable {
+    var label: String
+    var transport: IPProtocol
+    var ports: (source: UInt16, destination: UInt16)
+    var bytes: [UInt8]
+    /// nil: no detection (a near miss).
+    var expected: (AppProtocol, DetectionConfidence, PayloadRole)?
+    var testDescription: String { label }
+
+    init(_ label: String, _ transport: IPProtocol, _ source: UInt16, _ destination: UInt16, _ bytes: [UInt8],
+         _ expected: (AppProtocol, DetectionConfidence, PayloadRole)?) {
+        (self.label, self.transport, ports, self.bytes, self.expected) = (label, transport, (source, destination), bytes, expected)
+    }
+
+    func detect(_ prefix: Int? = nil) -> PayloadDetection? {
+        let context = PayloadContext(transport: transport, sourcePort: ports.source, destinationPort: ports.destination)
+        return Array(bytes.prefix(prefix ?? bytes.count)).withUnsafeBytes { PayloadDetector.detect($0, context) }
+    }
+}
+
+func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
+func zeros(_ n: Int) -> [UInt8] { [UInt8](repeating: 0, count: n) }
+let be16 = AppBytes.be16
+
+/// Every detector on bytes written from its specification, and near misses that must not match.
+/// Ports are arbitrary (50000/50001) unless the case is about the port.
+let detectorCases: [DetectorCase] = [
+    // TLS: ClientHello with SNI; ServerHello; application data (mid-stream); wrong version byte.
+    DetectorCase("tls client hello", .tcp, 50000, 50001, AppBytes.tlsClientHello(serverName: "a.test"), (.tls, .high, .client)),
+    DetectorCase("tls server hello", .tcp, 50000, 50001, hex("16 0303 002a 02 000026 0303") + zeros(36), (.tls, .high, .server)),
+    DetectorCase("tls application data", .tcp, 50000, 50001, hex("17 0303 0020") + zeros(32), (.tls, .medium, .unknown)),
+    DetectorCase("tls near miss: version 2.x", .tcp, 50000, 50001, hex("16 0203 0020 01") + zeros(32), nil),
+    DetectorCase("tls near miss: record too long", .tcp, 50000, 50001, hex("17 0303 ffff") + zeros(32), nil),
+    // HTTP: request with Host; response; request cut before the line ends; HTTP/2 preface.
+    DetectorCase("http request", .tcp, 50000, 8081, ascii("GET /x HTTP/1.1\r\nHost: h.test\r\n\r\n"), (.http, .high, .client)),
+    DetectorCase("http response", .tcp, 8081, 50000, ascii("HTTP/1.1 404 Not Found\r\n"), (.http, .high, .server)),
+    DetectorCase("http request cut", .tcp, 50000, 8081, ascii("POST /upload?id=1"), (.http, .medium, .client)),
+    DetectorCase("http2 preface", .tcp, 50000, 80, ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), (.http2, .high, .client)),
+    DetectorCase("http near miss: lower-case method", .tcp, 50000, 80, ascii("get / HTTP/1.1\r\n\r\n"), nil),
+    DetectorCase("http near miss: RTSP", .tcp, 50000, 554, ascii("OPTIONS rtsp://cam/ RTSP/1.0\r\n\r\n"), nil),
+    DetectorCase("http near miss: status without code", .tcp, 80, 50000, ascii("HTTP/1.1 OK\r\n"), nil),
+    // SSH banners; an SSH-like word.
+    DetectorCase("ssh banner", .tcp, 22, 50000, ascii("SSH-2.0-OpenSSH_9.6\r\n"), (.ssh, .high, .serverIfFirst)),
+    DetectorCase("ssh 1.99 banner", .tcp, 22, 50000, ascii("SSH-1.99-Cisco-1.25\r\n"), (.ssh, .high, .serverIfFirst)),
+    DetectorCase("ssh near miss", .tcp, 22, 50000, ascii("SSH-3.0-x\r\n"), nil),
+    // DNS over UDP: query, response; mDNS, LLMNR by port; NetBIOS by its name encoding; over TCP.
+    DetectorCase("dns query", .udp, 50000, 5300, AppBytes.dnsQuery(flags: 0x0100), (.dns, .high, .client)),
+    DetectorCase("dns response", .udp, 53, 50000, AppBytes.dnsQuery(flags: 0x8180), (.dns, .high, .server)),
+    DetectorCase("mdns query", .udp, 5353, 5353, AppBytes.dnsQuery(flags: 0), (.mdns, .high, .client)),
+    DetectorCase("llmnr query", .udp, 50000, 5355, AppBytes.dnsQuery(flags: 0), (.llmnr, .high, .client)),
+    DetectorCase("nbns query", .udp, 137, 137, hex("8001 0110 0001 0000 0000 0000 20") + ascii("FHEPFCELEHFCEPFFFACACACACACACAAA")
+                 + hex("00 0020 0001"), (.nbns, .high, .client)),
+    DetectorCase("dns over tcp", .tcp, 50000, 53, be16(30) + AppBytes.dnsQuery(flags: 0x0100), (.dns, .high, .client)),
+    DetectorCase("dns cut in the name", .udp, 50000, 53, Array(AppBytes.dnsQuery(flags: 0x0100).prefix(16)), (.dns, .medium, .client)),
+    DetectorCase("dns near miss: label over 63", .udp, 50000, 53, hex("1234 0100 0001 0000 0000 0000 40") + zeros(70), nil),
+    DetectorCase("dns near miss: opcode 3", .udp, 50000, 53, hex("1234 1900 0001 0000 0000 0000 0161 00 0001 0001"), nil),
+    DetectorCase("dns near miss: class 9", .udp, 50000, 53, hex("1234 0100 0001 0000 0000 0000 0161 00 0001 0009"), nil),
+    // QUIC long headers: v1 Initial, version negotiation, Google QUIC; a short header.
+    DetectorCase("quic v1 initial", .udp, 50000, 443, hex("c3 00000001 08 0102030405060708 00 00 4496") + zeros(1180), (.quic, .high, .unknown)),
+    DetectorCase("quic version negotiation", .udp, 443, 50000, hex("80 00000000 00 08 0102030405060708 00000001"), (.quic, .medium, .unknown)),
+    DetectorCase("gquic Q050", .udp, 50000, 443, hex("c3") + ascii("Q050") + hex("08 0102030405060708 00") + zeros(40), (.quic, .high, .unknown)),
+    DetectorCase("quic near miss: unknown version", .udp, 50000, 443, hex("c3 12345678 08 0102030405060708 00") + zeros(40), nil),
+    DetectorCase("quic near miss: connection id over 20", .udp, 50000, 443, hex("c3 00000001 30") + zeros(60), nil),
+    // Mail and FTP: greetings and commands.
+    DetectorCase("smtp greeting", .tcp, 2525, 50000, ascii("220 mx.test ESMTP Postfix\r\n"), (.smtp, .high, .server)),
+    DetectorCase("smtp ehlo", .tcp, 50000, 2525, ascii("EHLO client.test\r\n"), (.smtp, .high, .client)),
+    DetectorCase("ftp greeting", .tcp, 2121, 50000, ascii("220 (vsFTPd 3.0.3)\r\n"), (.ftp, .high, .server)),
+    DetectorCase("ftp bare 220 on 21", .tcp, 21, 50000, ascii("220 Welcome\r\n"), (.ftp, .medium, .server)),
+    DetectorCase("bare 220 elsewhere", .tcp, 2121, 50000, ascii("220 Welcome\r\n"), nil),
+    DetectorCase("ftp command", .tcp, 50000, 2121, ascii("SYST\r\n"), (.ftp, .high, .client)),
+    DetectorCase("pop3 greeting", .tcp, 110, 50000, ascii("+OK POP3 server ready\r\n"), (.pop3, .high, .server)),
+    DetectorCase("pop3 capa", .tcp, 50000, 110, ascii("CAPA\r\n"), (.pop3, .high, .client)),
+    DetectorCase("imap greeting", .tcp, 143, 50000, ascii("* OK [CAPABILITY IMAP4rev1] ready\r\n"), (.imap, .high, .server)),
+    DetectorCase("imap login", .tcp, 50000, 143, ascii("a001 LOGIN user pass\r\n"), (.imap, .high, .client)),
+    DetectorCase("mail near miss: binary after 220", .tcp, 25, 50000, ascii("220 ") + [0x01, 0x02, 0x0D, 0x0A], nil),
+    DetectorCase("mail near miss: USER is FTP's and POP3's", .tcp, 50000, 2121, ascii("USER bob\r\n"), nil),
+    // SMB over NetBIOS session / direct TCP: SMB2 request and response, SMB1, encrypted, session request.
+    DetectorCase("smb2 request", .tcp, 50000, 445, hex("00000044 fe534d42 4000 0000 00000000 0000 0100 00000000") + zeros(44), (.smb, .high, .client)),
+    DetectorCase("smb2 response", .tcp, 445, 50000, hex("00000044 fe534d42 4000 0000 00000000 0000 0100 01000000") + zeros(44), (.smb, .high, .server)),
+    DetectorCase("smb1 request", .tcp, 50000, 139, hex("00000023 ff534d42 72 00000000 18") + zeros(22), (.smb, .high, .client)),
+    DetectorCase("smb3 encrypted", .tcp, 445, 50000, hex("00000044 fd534d42") + zeros(60), (.smb, .high, .unknown)),
+    DetectorCase("netbios session request", .tcp, 50000, 139, hex("81000044") + zeros(68), (.smb, .medium, .client)),
+    DetectorCase("smb near miss", .tcp, 50000, 445, hex("00000044 fe534d43") + zeros(60), nil),
+    // RDP: X.224 connection request with cookie and negotiation; confirm; S7's TPKT.
+    DetectorCase("rdp connection request", .tcp, 50000, 3389,
+                 hex("0300 002f 2a e0 0000 0000 00") + ascii("Cookie: mstshash=admin\r\n") + hex("01 00 0800 03000000"), (.rdp, .high, .client)),
+    DetectorCase("rdp connection confirm", .tcp, 3389, 50000, hex("0300 0013 0e d0 0000 1234 00 02 00 0800 01000000"), (.rdp, .high, .server)),
+    DetectorCase("rdp near miss: ISO-TSAP (S7)", .tcp, 50000, 102, hex("0300 0016 11 e0 0000 0001 00 c1 02 0100 c2 02 0102 c0 01 0a"), nil),
+    // Databases.
+    DetectorCase("mysql greeting", .tcp, 3306, 50000, hex("4a0000 00 0a") + ascii("8.0.36") + [0] + zeros(60), (.mysql, .high, .server)),
+    DetectorCase("mysql near miss: protocol 9", .tcp, 3306, 50000, hex("4a0000 00 09") + ascii("8.0.36") + [0] + zeros(60), nil),
+    DetectorCase("postgresql ssl request", .tcp, 50000, 5432, hex("00000008 04d2162f"), (.postgresql, .high, .client)),
+    DetectorCase("postgresql startup", .tcp, 50000, 5432, hex("00000025 00030000") + ascii("user\0app\0database\0app\0\0"), (.postgresql, .high, .client)),
+    DetectorCase("postgresql near miss: length 9 ssl", .tcp, 50000, 5432, hex("00000009 04d2162f 00"), nil),
+    DetectorCase("redis command", .tcp, 50000, 6379, ascii("*1\r\n$4\r\nPING\r\n"), (.redis, .high, .client)),
+    DetectorCase("redis near miss", .tcp, 50000, 6379, ascii("*x\r\n$4\r\nPING\r\n"), nil),
+    // NTP, DHCP, SIP, SSDP.
+    DetectorCase("ntp client", .udp, 50000, 123, [0x23] + zeros(47), (.ntp, .medium, .client)),
+    DetectorCase("ntp shape off port", .udp, 50000, 50001, [0x24, 2] + zeros(46), (.ntp, .low, .server)),
+    DetectorCase("ntp near miss: 47 bytes", .udp, 50000, 123, [0x23] + zeros(46), nil),
+    DetectorCase("dhcp discover", .udp, 68, 67, AppBytes.dhcp(op: 1) + [53, 1, 1, 255], (.dhcp, .high, .client)),
+    DetectorCase("dhcp near miss: no cookie", .udp, 68, 67, [1, 1, 6, 0] + zeros(300), nil),
+    DetectorCase("sip invite", .udp, 5060, 5060, ascii("INVITE sip:bob@b.test SIP/2.0\r\nVia: x\r\n"), (.sip, .high, .client)),
+    DetectorCase("sip response", .udp, 5060, 5060, ascii("SIP/2.0 180 Ringing\r\n"), (.sip, .high, .server)),
+    DetectorCase("sip near miss: http target", .udp, 5060, 5060, ascii("OPTIONS http://x SIP/2.0\r\n"), nil),
+    DetectorCase("ssdp search", .udp, 50000, 1900, ascii("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"), (.ssdp, .high, .client)),
+    DetectorCase("ssdp notify", .udp, 1900, 1900, ascii("NOTIFY * HTTP/1.1\r\n"), (.ssdp, .high, .server)),
+    // SOCKS, BitTorrent, OpenVPN, WireGuard, STUN.
+    DetectorCase("socks5 greeting", .tcp, 50000, 1080, hex("05 02 00 02"), (.socks, .medium, .client)),
+    DetectorCase("socks4 connect", .tcp, 50000, 9050, hex("04 01 0050 5db8d822") + ascii("me") + [0], (.socks, .low, .client)),
+    DetectorCase("socks near miss: count disagrees", .tcp, 50000, 1080, hex("05 03 00 02"), nil),
+    DetectorCase("bittorrent handshake", .tcp, 50000, 51413, [19] + ascii("BitTorrent protocol") + zeros(48), (.bittorrent, .high, .clientIfFirst)),
+    DetectorCase("bittorrent dht query", .udp, 50000, 6881, ascii("d1:ad2:id20:abcdefghij0123456789e1:q4:pinge"), (.bittorrent, .high, .client)),
+    DetectorCase("openvpn client reset", .udp, 50000, 1194, hex("38 0102030405060708 00 00000000"), (.openvpn, .medium, .client)),
+    DetectorCase("openvpn over tcp", .tcp, 50000, 443, hex("000e 38 0102030405060708 00 00000000"), (.openvpn, .low, .client)),
+    DetectorCase("openvpn near miss: key id 1", .udp, 50000, 1194, hex("39 0102030405060708 00 00000000"), nil),
+    DetectorCase("wireguard initiation", .udp, 50000, 51820, hex("01000000") + zeros(144), (.wireguard, .medium, .client)),
+    DetectorCase("wireguard response", .udp, 51820, 50000, hex("02000000") + zeros(88), (.wireguard, .medium, .server)),
+    DetectorCase("wireguard near miss: 147 bytes", .udp, 50000, 51820, hex("01000000") + zeros(143), nil),
+    DetectorCase("stun binding request", .udp, 50000, 3478, hex("0001 0000 2112a442") + zeros(12), (.stun, .high, .client)),
+    DetectorCase("stun success", .udp, 3478, 50000, hex("0101 0008 2112a442") + zeros(12) + hex("0020 0004 01020304"), (.stun, .high, .server)),
+    DetectorCase("stun near miss: length disagrees", .udp, 50000, 3478, hex("0001 0004 2112a442") + zeros(12), nil),
+    // Nothing at all.
+    DetectorCase("zeros", .tcp, 50000, 443, zeros(64), nil),
+    DetectorCase("text", .tcp, 50000, 443, ascii("hello there, how are you\r\n"), nil),
+]
+
+struct PayloadDetectorTests {
+    @Test(arguments: detectorCases)
+    func detects(_ c: DetectorCase) {
+        let found = c.detect()
+        if let (proto, confidence, role) = c.expected {
+            #expect(found?.proto == proto && found?.confidence == confidence && found?.role == role,
+                    "got \(found.map { "\($0.proto.name) \($0.confidence.name) \($0.role)" } ?? "nothing")")
+        } else {
+            #expect(found == nil, "got \(found!.proto.name)")
+        }
+    }
+
+    /// Every cut of every case: no trap; and a cut of a recognised payload is never taken for
+    /// another protocol (at worst recognised less surely, or not at all). A near miss cut before
+    /// the bytes that disqualify it may match: that is what a cut capture shows.
+    @Test(arguments: detectorCases)
+    func truncationSweep(_ c: DetectorCase) {
+        for length in 0..<c.bytes.count {
+            guard let found = c.detect(length), let expected = c.expected else { continue }
+            #expect(found.proto == expected.0 && found.confidence <= expected.1, "\(length) bytes: \(found.proto.name)")
+        }
+    }
+
+    @Test func tlsServerNameAndALPN() {
+        // ClientHello with server_name a.example and ALPN h2, http/1.1.
+        let alpn = be16(0x10) + be16(14) + be16(12) + [2] + ascii("h2") + [8] + ascii("http/1.1")
+        var hello = AppBytes.tlsClientHello(serverName: "a.example")
+        let extensionsAt = 5 + 4 + 2 + 32 + 1 + 4 + 2
+        hello.replaceSubrange(extensionsAt..<(extensionsAt + 2), with: be16(hello.count - extensionsAt - 2 + alpn.count))
+        hello += alpn
+        hello.replaceSubrange(3..<5, with: be16(hello.count - 5))
+        hello.replaceSubrange(6..<9, with: [0] + be16(hello.count - 9))
+        let found = hello.withUnsafeBytes { PayloadDetector.detect($0, PayloadContext(transport: .tcp, sourcePort: 50000, destinationPort: 443)) }
+        let name = found?.name.map { String(decoding: hello[$0], as: UTF8.self) }
+        #expect(found?.proto == .tls && name == "a.example")
+        #expect(found?.alpn.map { Array(hello[$0]) } == [2] + ascii("h2") + [8] + ascii("http/1.1"))
+        // Through a flow: the names are stored as text.
+        let flows = trackedFlows([(hello, "10.0.0.1 50000", "10.0.0.2 443")])
+        #expect(flows.first?.name == "a.example" && flows.first?.alpn == "h2,http/1.1")
+    }
+
+    @Test func httpHostIsTrimmedAndNeedsItsWholeLine() {
+        let flows = trackedFlows([
+            (ascii("GET / HTTP/1.1\r\nAccept: */*\r\nhost:  web.test \r\n\r\n"), "10.0.0.1 50000", "10.0.0.2 80"),
+            (ascii("GET / HTTP/1.1\r\nHost: cut.te"), "10.0.0.1 50001", "10.0.0.2 80"),
+            (ascii("GET / HTTP/1.1\r\nHost: x\u{7}y\r\n\r\n"), "10.0.0.1 50002", "10.0.0.2 80"),
+        ])
+        #expect(flows.map(\.name) == ["web.test", nil, "x?y"])
+        #expect(flows.allSatisfy { $0.proto == "http" })
+    }
+}
+
+/// Tracks TCP segments (no handshake) carrying `payloads`; each flow's protocol, name and ALPN.
+func trackedFlows(_ payloads: [(bytes: [UInt8], from: String, to: String)]) -> [(proto: String?, name: String?, alpn: String?)] {
+    var tracker = FlowTracker()
+    for (i, item) in payloads.enumerated() {
+        var p = packet(.tcp, item.from, item.to, flags: [.psh, .ack])
+        p.payloadOffset = 0
+        p.payloadLength = item.bytes.count
+        item.bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 60, time: Int64(i)) }
+    }
+    let apps = tracker.table.withFlows { flows in flows.map(\.app) }
+    var result: [(proto: String?, name: String?, alpn: String?)] = []
+    for app in apps {
+        var name: String?, alpn: String?
+        if let ref = app.name { name = tracker.names.text(ref) }
+        if let ref = app.alpn { alpn = tracker.names.text(ref) }
+        result.append((app.storedName, name, alpn))
+    }
+    return result
+}
