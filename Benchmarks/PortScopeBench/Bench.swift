@@ -61,6 +61,8 @@ struct Bench {
         let analyze = try time("**portscope analyze** (end to end)", runs: runs, [portscope, "analyze", "--db", db, path],
                                before: clear)
         try time("portscope analyze --no-flows", runs: runs, [portscope, "analyze", "--no-flows", "--db", db, path], before: clear)
+        let undetected = try time("portscope analyze --no-detect", runs: runs, [portscope, "analyze", "--no-detect", "--db", db, path],
+                                  before: clear)
         let floorTime = try floor.map { floor in try time("C floor: mmap + decode + flow table", runs: runs, [floor, path]) }
         let anchors: [(name: String, command: [String], runs: Int)] = [
             ("nfpcapd", ["nfpcapd", "-r", path, "-w", scratch], anchorRuns),
@@ -82,6 +84,7 @@ struct Bench {
             print("| \(row.name) | \(String(format: "%.3f", s)) | \(row.runs) | \(String(format: "%.2f M", Double(counted.packets) / s / 1e6)) | \(String(format: "%.0f", bytes / s / 1e6)) | \(row.measurement.peakKiB / 1024) | \(ratio) |")
         }
         print("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - throughFlows)) s.")
+        print("protocol detection: analyze takes \(String(format: "%.2f", analyze / undetected))× the time of analyze --no-detect.")
         if let nfpcapd {
             print("portscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
         }

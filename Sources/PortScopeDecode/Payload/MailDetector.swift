@@ -4,7 +4,9 @@
 /// commands, or the port, tell which.
 enum MailDetector {
     static func detect(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
-        guard p.count >= 4 else { return nil }
+        // Every greeting and command starts with a letter, a digit, `+` or `*`: binary payloads
+        // leave before the line is looked for.
+        guard p.count >= 4, (0x21...0x7A).contains(p.byte(at: 0)) else { return nil }
         let line = p.lineEnd(from: 0) ?? p.count
         guard p.isPrintable(0..<line) else { return nil }
         switch p.byte(at: 0) {
