@@ -13,13 +13,6 @@ enum AppProtocolOracle {
         return json["captures"] as? [String: [String: [String]]] ?? [:]
     }()
 
-    /// Findings on ordinary traffic that are right: real services on ports not their own.
-    static let expectedFindings: [String: [String]] = [
-        "traffic/ssh__ssh.pcap": [
-            "protocol_mismatch 128.2.6.88 41644",  // an SSH server on a high port (tshark names it only on 22)
-            "protocol_mismatch 192.168.2.158 2200",  // an SSH server on 2200
-        ],
-    ]
 }
 
 @Suite(.enabled(if: Corpus.root != nil, "set PORTSCOPE_CORPUS to the shared corpus directory"))
@@ -29,7 +22,8 @@ struct AppProtocolConformanceTests {
     }
 
     /// Every conversation tshark names is detected as the same protocol (each of its flows), and
-    /// the protocol findings are exactly the expected ones.
+    /// ordinary traffic yields no `protocol_mismatch`. (`ssh__ssh.pcap` has SSH servers on the
+    /// unregistered ports 2200 and 41644: detected as `ssh`, and no mismatch, as those ports claim nothing.)
     @Test(arguments: AppProtocolOracle.captures.keys.sorted())
     func capture(_ name: String) throws {
         let directory = TemporaryDirectory()
@@ -50,7 +44,7 @@ struct AppProtocolConformanceTests {
         }
         #expect(differences.isEmpty, "\(name): \(differences.sorted().prefix(5))")
         let findings = try Reports.findings(store, captures: .all, options: FindingOptions()).filter { $0.kind == .protocolMismatch }
-        #expect(findings.map { "\($0.kind.rawValue) \($0.host) \($0.port!)" } == AppProtocolOracle.expectedFindings[name] ?? [])
+        #expect(findings.isEmpty, "\(name): \(findings.map(\.reason))")
     }
 
     private static func string(_ cell: Statement.Value) -> String {

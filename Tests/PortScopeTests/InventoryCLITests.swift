@@ -47,6 +47,9 @@ struct InventoryCLITests {
         #expect(explained[1]["rule"] as? String ?? "" != "" && explained[1]["decided_by"] as? String == "tcp_syn 3")
         let high = try json(["unexpected", "--db", db, "--min-severity", "high"])
         #expect(high.allSatisfy { $0["severity"] as? String == "high" } && high.count == 3)
+        // The SSH tunnel on 443 is allowed by --ignore.
+        let ignoring = try json(["unexpected", "--db", db, "--capture", "2", "--ignore", "ssh@tcp/443"])
+        #expect(!ignoring.contains { $0["kind"] as? String == "protocol_mismatch" } && ignoring.count == rows.count - 1)
         // Monday alone is an ordinary day.
         #expect(try portscope(["unexpected", "--db", db, "--capture", "1"]).out == "(no rows)\n")
     }
@@ -117,6 +120,8 @@ struct InventoryCLITests {
         (["hosts", "10.0.0.0/33"], "'10.0.0.0/33' is not an address or a network"),
         (["hosts", "--local", "10.0.0.0/8,lan"], "--local: 'lan' is not a network"),
         (["unexpected", "--scan-threshold", "1"], "--scan-threshold must be at least 2"),
+        (["unexpected", "--ignore", "ssh"], "--ignore 'ssh': expected PROTOCOL@SERVICE"),
+        (["unexpected", "--ignore", "telnet@tcp/23"], "--ignore 'telnet@tcp/23': expected PROTOCOL@SERVICE"),
         (["unexpected", "--min-severity", "urgent"], "--min-severity"),
     ])
     func badArguments(arguments: [String], message: String) throws {

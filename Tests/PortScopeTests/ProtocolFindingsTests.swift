@@ -61,6 +61,17 @@ struct ProtocolMismatchTests {
         #expect(found.first?.reason == c.reason)
     }
 
+    /// A port nobody registered claims nothing: SSH there is not a mismatch (a service on it is
+    /// `uncommon_port`'s to report).
+    @Test func aProtocolOnAnUnregisteredPortIsNoMismatch() throws {
+        var t = TrafficCapture()
+        officeDay(&t)
+        t.session("192.168.1.12", 48010, "192.168.1.41", 2200, payloads: Self.ssh)
+        let found = try findings([t])
+        #expect(found.filter { $0.kind == .protocolMismatch }.isEmpty)
+        #expect(found.map { "\($0.kind.rawValue) \($0.port!)" } == ["uncommon_port 2200"])
+    }
+
     @Test func ignoreAndPolicyAllowAProtocolOnAPort() throws {
         let day = Self.day(with: Self.cases[0])
         var options = FindingOptions()

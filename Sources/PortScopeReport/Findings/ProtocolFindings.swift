@@ -7,9 +7,11 @@ import PortScopeStore
 /// - a port registered to a protocol (`AppProtocol.expected`) carrying another one (SSH on
 ///   tcp/443): high; or carrying a payload no detector recognised, from the first bytes of a
 ///   TCP connection seen opening or of a UDP flow (not TLS on 443, not DNS on 53): medium;
-/// - a protocol recognised with high confidence on a port registered to no protocol PortScope
-///   knows and not to it (HTTP on 8081, DNS on 5300, SSH on 2222): medium. Protocols that run
-///   on any port by design (BitTorrent, STUN, WireGuard, OpenVPN, QUIC) are not judged here.
+/// - a protocol recognised with high confidence on a port IANA registers to another service,
+///   one PortScope has no detector for (HTTP on 8081 `sunproxyadmin`, DNS on 5300 `hacl-hb`):
+///   medium. A port nobody registered claims nothing, so nothing on it is a mismatch (a service
+///   there is `uncommon_port`'s). Protocols that run on any port by design (BitTorrent, STUN,
+///   WireGuard, OpenVPN, QUIC) are not judged here.
 ///
 /// `allowances` (`--ignore`) and the policy's `app@service` entries allow a protocol on a port.
 enum ProtocolFindings {
@@ -42,7 +44,8 @@ enum ProtocolFindings {
             let s = key.service
             if allowances.contains(where: { $0.allows(key.app, s.proto, s.port) })
                 || policy?.rule(allowingApp: key.app, on: s.server, s.proto, s.port) != nil { return nil }
-            guard let (severity, what) = judge(key.app, confidence: group.confidence, s.proto, s.port) else { return nil }
+            guard let (severity, what) = judge(key.app, confidence: group.confidence, s.proto, s.port,
+                                               registered: registry.name(s.proto, s.port) != nil) else { return nil }
             return Finding(
                 kind: .protocolMismatch, severity: severity, host: s.server, proto: s.proto, port: s.port,
                 reason: "\(s.server) serves \(what.app) on \(describe(s.proto, s.port, registry, unnamed: " (unregistered)")) "
@@ -50,15 +53,15 @@ enum ProtocolFindings {
                 rule: "protocol_mismatch: judged by the server port; high: a port registered to one protocol carries "
                     + "another (confidence medium or high); medium: it carries payload no detector recognised (TCP "
                     + "connections seen opening, UDP), or a protocol recognised with high confidence runs on a port "
-                    + "registered to no protocol PortScope detects; BitTorrent, STUN, WireGuard, OpenVPN and QUIC "
-                    + "may use any other port; --ignore and the policy's app@service entries allow a protocol",
+                    + "IANA registers to another service; BitTorrent, STUN, WireGuard, OpenVPN and QUIC may use any "
+                    + "other port; --ignore and the policy's app@service entries allow a protocol",
                 evidence: Evidence(group.totals, peers: group.peers.count))
         }
     }
 
     /// How bad `app` (a stored name) seen with `confidence` (3 high … 1 low) on `proto`/`port`
-    /// is, and how to say it; nil when it belongs there.
-    static func judge(_ app: String, confidence: Int64, _ proto: IPProtocol, _ port: UInt16)
+    /// (`registered` with IANA) is, and how to say it; nil when it belongs there.
+    static func judge(_ app: String, confidence: Int64, _ proto: IPProtocol, _ port: UInt16, registered: Bool)
         -> (Severity, (app: String, instead: String))? {
         let expected = AppProtocol.expected(on: port, proto)
         let instead = "where " + expected.map(\.name).joined(separator: " or ") + " is expected"
@@ -69,7 +72,7 @@ enum ProtocolFindings {
         }
         guard let detected = AppProtocol(name: app), confidence >= 2, !expected.contains(detected) else { return nil }
         if !expected.isEmpty { return (.high, (app, instead)) }
-        guard confidence >= 3, !detected.roams else { return nil }
+        guard confidence >= 3, registered, !detected.roams else { return nil }
         return (.medium, (app, "off its registered \(detected.registeredPorts(proto))"))
     }
 }
