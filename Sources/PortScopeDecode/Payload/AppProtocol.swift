@@ -34,9 +34,6 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
     public static let stun = AppProtocol(rawValue: 26)
     public static let ssdp = AppProtocol(rawValue: 27)
 
-    /// Every protocol a detector can name, in raw-value order.
-    public static let detectable: [AppProtocol] = (1...27).map { AppProtocol(rawValue: $0) }
-
     private static let names = [
         "none", "tls", "http", "http2", "ssh", "dns", "mdns", "llmnr", "nbns", "quic", "smtp", "pop3", "imap", "ftp",
         "smb", "rdp", "mysql", "postgresql", "redis", "ntp", "dhcp", "sip", "socks", "bittorrent", "openvpn",
@@ -72,10 +69,6 @@ public enum DetectionConfidence: UInt8, Sendable, Comparable, CaseIterable {
         }
     }
 
-    public init?(name: String) {
-        guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = found
-    }
 }
 
 /// What the bytes say about their sender.
