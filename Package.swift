@@ -37,6 +37,13 @@ let package = Package(
                           dependencies: ["AllocationCounter", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
                           path: "Tests/AllocationCheck"),
 
+        // Fuzzing (scripts/fuzz): libFuzzer's driver declared weak, so a plain build links and
+        // the executable then replays inputs once.
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(name: "portscope-fuzz",
+                          dependencies: ["CFuzzerDriver", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
+                          path: "Fuzz/PortScopeFuzz"),
+
         // The benchmark (scripts/bench): a workload generator, the stages alone, analyze end to
         // end, the C floor and the installed anchors.
         .executableTarget(name: "portscope-bench",
@@ -45,8 +52,8 @@ let package = Package(
 
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
-            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope", "portscope-allocation-check",
-        ], exclude: ["Golden", "Conformance"]),
+            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope", "portscope-allocation-check", "portscope-fuzz",
+        ], exclude: ["Golden", "Conformance", "FuzzRegressions"]),
     ],
     swiftLanguageModes: [.v6]
 )

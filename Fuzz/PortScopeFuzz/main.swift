@@ -1,0 +1,48 @@
+// portscope-fuzz TARGET [libFuzzer options] [CORPUS_DIR…]: runs libFuzzer on one target
+// (`decode`, `pcap`, `pcapng`; see FuzzTarget). Built by scripts/fuzz with -sanitize=fuzzer,address;
+// `portscope-fuzz TARGET FILE…` with a plain build replays inputs once (the regression tests do).
+import CFuzzerDriver
+#if canImport(Glibc)
+import Glibc
+#endif
+
+var arguments = CommandLine.arguments
+guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
+    print("usage: portscope-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) [libFuzzer options] [inputs…]")
+    exit(2)
+}
+nonisolated(unsafe) var selected = target
+
+/// libFuzzer's callback: a C function, so it reads the target from a global. Also exported
+/// under the name libFuzzer's own `main` object refers to, which the fuzzer runtime links in.
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    selected.run(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+let callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { testOneInput($0, $1) }
+
+if portscope_fuzzer_linked() != 0 {
+    arguments.remove(at: 1)
+    var argc = Int32(arguments.count)
+    var cArguments = arguments.map { strdup($0) } + [nil]
+    let status = cArguments.withUnsafeMutableBufferPointer { buffer -> Int32 in
+        var argv = buffer.baseAddress
+        return LLVMFuzzerRunDriver(&argc, &argv, callback)
+    }
+    exit(status)
+}
+// Without libFuzzer: run each file given once.
+for path in arguments.dropFirst(2) {
+    guard let file = fopen(path, "rb") else { print("\(path): cannot open"); exit(1) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    fclose(file)
+    bytes.withUnsafeBytes { target.run($0) }
+    print("\(path): ok")
+}
