@@ -1,0 +1,149 @@
+import Foundation
+import PortScopeStore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a database must show after anything: it opens, passes `PRAGMA integrity_check`, still
+/// holds `kept` (capture id → packets) as committed, and every other capture row is whole: its
+/// `flows` figure equals its flow rows. Returns the ids of the other captures.
+func checkSurvived(_ db: String, kept: [Int64: Int64], sourceLocation: SourceLocation = #_sourceLocation) throws -> [Int64] {
+    let store = try CaptureStore(readingFrom: db)
+    #expect(try store.rows("PRAGMA integrity_check") == [[.text("ok")]], sourceLocation: sourceLocation)
+    var others: [Int64] = []
+    for row in try store.rows("SELECT id, packets, flows, (SELECT COUNT(*) FROM flows WHERE capture_id = captures.id), status FROM captures") {
+        guard case .int(let id) = row[0], case .int(let packets) = row[1] else { continue }
+        if let expected = kept[id] {
+            #expect(packets == expected, "capture \(id)", sourceLocation: sourceLocation)
+        } else {
+            others.append(id)
+        }
+        #expect(row[2] == row[3], "capture \(id): flows figure against its rows", sourceLocation: sourceLocation)
+    }
+    #expect(Set(kept.keys).isSubset(of: Set(try store.rows("SELECT id FROM captures").compactMap {
+        if case .int(let id) = $0[0] { id } else { nil }
+    })), sourceLocation: sourceLocation)
+    return others
+}
+
+/// Sends SIGKILL to `program` after `seconds`, then reaps it; whether the signal ended it
+/// (rather than the program finishing first).
+@discardableResult
+func kill9(_ program: RunningProgram, after seconds: Double) -> Bool {
+    usleep(UInt32(seconds * 1_000_000))
+    kill(program.process.processIdentifier, SIGKILL)
+    _ = program.finish()
+    return program.process.terminationReason == .uncaughtSignal
+}
+
+@Suite(.serialized)
+struct CrashSafetyTests {
+    /// Packets in `bigCapture`: per round, a session of 12 packets, a UDP request and reply, a refused probe.
+    static let packets: Int64 = 2000 * (12 + 2 + 2)
+
+    /// A capture big enough that analyze takes a while: 32,000 packets, 6,000 flows.
+    static func bigCapture(_ dir: TemporaryDirectory) throws -> String {
+        var t = TrafficCapture()
+        for i in 0..<2000 {
+            t.session("10.0.\(i / 250).\(i % 250 + 1)", 40000 + i, "192.168.1.80", [80, 443, 22][i % 3], exchanges: 3)
+            t.udpExchange("10.1.\(i / 250).\(i % 250 + 1)", 50000 + i, "192.168.1.53", 53)
+            t.synProbe("203.0.113.66", 61000, "192.168.1.80", 1000 + i, answer: .reset)
+        }
+        let path = dir.file("big.pcap")
+        try t.write(to: path)
+        return path
+    }
+
+    /// `kill -9` at moments spread over a whole analyze (reading, deciding, writing, committing):
+    /// each time the database opens whole, with the captures committed before, and the new
+    /// capture either absent or complete.
+    @Test func killDuringAnalyze() throws {
+        let dir = TemporaryDirectory(), db = dir.file("k.db"), big = try Self.bigCapture(dir)
+        #expect(try portscope(["analyze", sample("http.pcap"), sample("dns.pcap"), "--db", db]).status == 0)
+        let kept: [Int64: Int64] = [1: 16, 2: 8]
+        let start = Date()
+        let full = try portscope(["analyze", big, "--db", dir.file("timing.db")])
+        #expect(full.status == 0)
+        let duration = Date().timeIntervalSince(start)
+        var completed = 0, killed = 0
+        for step in 0..<10 {
+            let run = try RunningProgram(portscopeBinary.path, ["analyze", big, "--db", db])
+            if kill9(run, after: duration * Double(step) / 9 * 1.1) { killed += 1 }
+            let others = try checkSurvived(db, kept: kept)
+            for id in others {
+                let store = try CaptureStore(readingFrom: db)
+                let row = try store.rows("SELECT status, packets FROM captures WHERE id = ?", [.int(id)])
+                #expect(row == [[.text("complete"), .int(Self.packets)]], "\(row)")
+                completed += 1
+            }
+            if !others.isEmpty { break }  // once stored, later runs only find it already there
+        }
+        #expect(completed <= 1 && killed >= 5, "killed \(killed) of 10")
+        // The database is still good for work.
+        #expect(try portscope(["analyze", big, "--db", db]).status == 0)
+        #expect(try checkSurvived(db, kept: kept).count == 1)
+    }
+}
+
+/// A small tmpfs mounted for a test (root only): a disk that fills up, or turns read-only.
+final class SmallFileSystem {
+    let path: String
+    private let dir = TemporaryDirectory()
+
+    init(size: String) throws {
+        path = dir.file("fs")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let run = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path])
+        precondition(run.status == 0, run.err)
+    }
+
+    func remount(readOnly: Bool) throws {
+        #expect(try runProgram("/bin/mount", ["-o", "remount,\(readOnly ? "ro" : "rw")", path]).status == 0)
+    }
+
+    deinit { _ = try? runProgram("/bin/umount", [path]) }
+}
+
+/// Faults that need root: `kill -9` during live flushes, a full disk, a read-only database.
+@Suite(.serialized, .enabled(if: canCapture, "needs root (live capture, mounting a small file system)"))
+struct FaultTests {
+    @Test func killDuringLiveFlushes() throws {
+        let dir = TemporaryDirectory(), db = dir.file("live.db")
+        #expect(try portscope(["analyze", sample("http.pcap"), sample("dns.pcap"), "--db", db]).status == 0)
+        let kept: [Int64: Int64] = [1: 16, 2: 8]
+        let receiver = Loopback.bound(stream: false)
+        defer { close(receiver.fd) }
+        for step in 0..<6 {
+            let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "100ms", "--filter", "udp port \(receiver.port)"])
+            #expect(eventually { (query(db, "SELECT COUNT(*) FROM captures")?.first?.first).map { $0 == .int(Int64(3 + step)) } ?? false })
+            _ = Loopback.datagrams(300, size: 100, to: receiver.port)
+            #expect(kill9(live, after: 0.05 + 0.06 * Double(step)))
+            let others = try checkSurvived(db, kept: kept)
+            #expect(others.count == step + 1)
+            // A killed run is never shown complete: it stays `running` with its last flush's figures.
+            #expect(query(db, "SELECT DISTINCT status FROM captures WHERE id > 2") == [[.text("running")]])
+        }
+    }
+
+    @Test func fullDiskIsAClearErrorAndLosesNothing() throws {
+        let fs = try SmallFileSystem(size: "600k"), db = fs.path + "/p.db"
+        let dir = TemporaryDirectory(), big = try CrashSafetyTests.bigCapture(dir)
+        #expect(try portscope(["analyze", sample("http.pcap"), "--db", db]).status == 0)
+        let full = try portscope(["analyze", big, "--db", db])
+        #expect(full.status == 1 && full.err.hasPrefix("Error: ") && full.err.contains("full")
+                && full.err.split(separator: "\n").count == 1, "\(full.err)")
+        #expect(try checkSurvived(db, kept: [1: 16]).isEmpty)
+        #expect(try portscope(["services", "--db", db]).out.contains("http"))
+    }
+
+    @Test func readOnlyDatabaseIsAClearErrorAndLosesNothing() throws {
+        let fs = try SmallFileSystem(size: "8m"), db = fs.path + "/p.db"
+        #expect(try portscope(["analyze", sample("http.pcap"), "--db", db]).status == 0)
+        try fs.remount(readOnly: true)
+        let denied = try portscope(["analyze", sample("dns.pcap"), "--db", db])
+        #expect(denied.status == 1 && denied.err.hasPrefix("Error: ") && denied.err.split(separator: "\n").count == 1, "\(denied.err)")
+        try fs.remount(readOnly: false)
+        #expect(try checkSurvived(db, kept: [1: 16]).isEmpty)
+    }
+}
