@@ -1,10 +1,10 @@
 /// Formats nanoseconds since the Unix epoch as ISO 8601 UTC with microseconds
-/// (`2024-05-01T12:00:00.123456Z`), without Foundation.
+/// (`2024-05-01T12:00:00.123456Z`), without Foundation. Any value formats, even a database's
+/// nonsense (floor divisions that cannot overflow).
 public func formatTimestamp(_ nanoseconds: Int64) -> String {
-    let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-    let micros = (nanoseconds - seconds * 1_000_000_000) / 1000
-    var days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-    let secondOfDay = seconds - days * 86400
+    let (seconds, nanos) = floorDivision(nanoseconds, 1_000_000_000)
+    let micros = nanos / 1000
+    var (days, secondOfDay) = floorDivision(seconds, 86400)
     // Civil date from a day count (H. Hinnant, "chrono-compatible low-level date algorithms").
     days += 719_468
     let era = (days >= 0 ? days : days - 146_096) / 146_097
@@ -19,4 +19,10 @@ public func formatTimestamp(_ nanoseconds: Int64) -> String {
     let micro = String(micros)
     return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))."
         + String(repeating: "0", count: 6 - micro.count) + micro + "Z"
+}
+
+/// Quotient rounded down and the remainder that goes with it (0 ≤ remainder < divisor).
+private func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+    let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
+    return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
 }

@@ -22,17 +22,26 @@ public struct ServiceFigures: Sendable, Equatable {
         self.last = last
     }
 
-    public var packets: Int64 { packetsC2S + packetsS2C }
-    public var bytes: Int64 { bytesC2S + bytesS2C }
+    public var packets: Int64 { packetsC2S.saturatingAdd(packetsS2C) }
+    public var bytes: Int64 { bytesC2S.saturatingAdd(bytesS2C) }
 
+    /// Sums saturate: real traffic never comes near, and a tampered database must not trap.
     public mutating func add(_ other: ServiceFigures) {
-        flows += other.flows
-        handshakes += other.handshakes
-        packetsC2S += other.packetsC2S
-        bytesC2S += other.bytesC2S
-        packetsS2C += other.packetsS2C
-        bytesS2C += other.bytesS2C
+        flows = flows.saturatingAdd(other.flows)
+        handshakes = handshakes.saturatingAdd(other.handshakes)
+        packetsC2S = packetsC2S.saturatingAdd(other.packetsC2S)
+        bytesC2S = bytesC2S.saturatingAdd(other.bytesC2S)
+        packetsS2C = packetsS2C.saturatingAdd(other.packetsS2C)
+        bytesS2C = bytesS2C.saturatingAdd(other.bytesS2C)
         first = min(first, other.first)
         last = max(last, other.last)
+    }
+}
+
+extension Int64 {
+    /// `self + other`, held at the bounds instead of overflowing.
+    func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

@@ -147,3 +147,67 @@ struct FaultTests {
         #expect(try checkSurvived(db, kept: [1: 16]).isEmpty)
     }
 }
+
+/// Databases tampered with by hand or damaged on disk: every command ends with a report or a
+/// one-line error (exit 0 or 1), never a trap.
+@Suite(.serialized)
+struct TamperedDatabaseTests {
+    static let tamperings: [(name: String, sql: String)] = [
+        ("a table dropped", "DROP TABLE host_services"),
+        ("flow columns of the wrong type", """
+            UPDATE flows SET client_addr = 42, server_addr = x'00ff', server_port = 'x', first_ns = 'y', last_ns = 1.5,
+                app_proto = 123, app_name = x'ffff', decided_by = 'no such rule', opened_by = 7, tcp_flags_c2s = 99
+            """),
+        ("capture columns of the wrong type", "UPDATE captures SET packets = 'many', first_ns = 'then', status = 5, flow_rows = 'x'"),
+        ("values out of range", """
+            UPDATE flows SET first_ns = 9223372036854775807, last_ns = -9223372036854775808, server_port = 99999999,
+                client_port = -5, packets_c2s = -1, bytes_s2c = 9223372036854775807;
+            UPDATE host_services SET server_port = 70000, flows = -3, first_ns = -9223372036854775808
+            """),
+        ("a newer schema", "PRAGMA user_version = 99"),
+        ("another program's table", "CREATE TABLE other (x); PRAGMA user_version = 0"),
+    ]
+
+    static let commands: [[String]] = [
+        ["captures"], ["services"], ["flows"], ["hosts"], ["unexpected", "--explain"], ["diff", "1", "2"],
+        ["services", "--format", "json"], ["hosts", "--format", "csv"],
+    ]
+
+    /// Runs every command (and an analyze) on `db`: each ends with 0, or 1 and one line on stderr.
+    func everyCommandEndsCleanly(_ db: String, _ label: String, dir: TemporaryDirectory) throws {
+        for command in Self.commands + [["analyze", sample("udp.pcap")], ["policy", "init", "-o", dir.file("p\(label.hashValue).txt")]] {
+            let run = try portscope(command + ["--db", db])
+            #expect(run.status == 0 || (run.status == 1 && run.err.hasPrefix("Error: ") && run.err.split(separator: "\n").count == 1),
+                    "\(label): \(command.joined(separator: " ")): status \(run.status): \(run.err)")
+        }
+    }
+
+    static func officeDatabase(_ dir: TemporaryDirectory, _ name: String) throws -> String {
+        let db = dir.file(name)
+        #expect(try portscope(["analyze", sample("office-monday.pcap"), sample("office-tuesday.pcap"), "--db", db]).status == 0)
+        return db
+    }
+
+    @Test(arguments: tamperings.indices)
+    func tamperedByHand(_ index: Int) throws {
+        let (name, sql) = Self.tamperings[index]
+        let dir = TemporaryDirectory(), db = try Self.officeDatabase(dir, "t.db")
+        try Database(path: db).execute(sql)
+        try everyCommandEndsCleanly(db, name, dir: dir)
+    }
+
+    @Test(arguments: ["cut in half", "garbage inside", "zeroed header"])
+    func damagedOnDisk(_ damage: String) throws {
+        let dir = TemporaryDirectory(), db = try Self.officeDatabase(dir, "d.db")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: db))
+        switch damage {
+        case "cut in half": bytes = bytes.prefix(bytes.count / 2)
+        case "garbage inside":
+            var generator = SystemRandomNumberGenerator()
+            for i in 4096..<min(bytes.count, 16384) { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        default: bytes.replaceSubrange(0..<100, with: [UInt8](repeating: 0, count: 100))
+        }
+        try bytes.write(to: URL(fileURLWithPath: db))
+        try everyCommandEndsCleanly(db, damage, dir: dir)
+    }
+}
