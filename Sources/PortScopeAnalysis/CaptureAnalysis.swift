@@ -24,6 +24,8 @@ public struct AnalysisResult: Sendable {
     public var duplicateOf: Int64?
     public var summary: CaptureSummary
     public var flows: Int
+    /// The most flows held in memory at once: at most `maxFlows`.
+    public var flowsHeldAtMost = 0
 }
 
 /// Settings of an `analyze` run.
@@ -36,6 +38,10 @@ public struct AnalysisOptions: Sendable {
     public var flowRows = true
     /// Examine payloads for their application protocol.
     public var detectProtocols = true
+    /// Flows held in memory at most; the longest silent are stored early beyond it (`--max-flows`).
+    public var maxFlows = AnalysisOptions.defaultMaxFlows
+    /// The default `--max-flows`: a flow costs about 0.5 KiB until it is stored, so about 500 MiB.
+    public static let defaultMaxFlows = 1_000_000
     public init(filter: String? = nil, replace: Bool = false, flowRows: Bool = true, detectProtocols: Bool = true) {
         self.filter = filter
         self.replace = replace
@@ -67,14 +73,32 @@ public enum CaptureAnalysis {
             do { filter = try PacketFilter(expression) } catch { throw .capture(error) }
         }
         var pipeline = PacketPipeline(filter: filter, timeouts: options.timeouts, registry: options.registry,
-                                      detectProtocols: options.detectProtocols)
+                                      detectProtocols: options.detectProtocols, maxFlows: options.maxFlows)
+        // Evictions store flows before the end, inside one transaction opened at the first of
+        // them and committed with the last flush: the capture is stored whole or not at all.
+        var captureID: Int64?
+        defer { store.rollback() }
         do {
             while let record = try file.next() {
                 try pipeline.consume(record)
                 if pipeline.totals.packets & 0xFFFF == 0 { progress(file.bytesRead) }
+                if pipeline.isFull {
+                    if captureID == nil { try store.begin() }
+                    pipeline.evict()
+                    var partial = CaptureSummary(source: path, kind: "file", format: file.statistics.format,
+                                                 linkTypes: file.statistics.linkTypes.map(\.description))
+                    partial.flowRows = options.flowRows
+                    partial.status = "running"
+                    pipeline.fill(&partial, sourceAnomalies: [])
+                    captureID = try pipeline.flush(partial, into: store, capture: captureID, scope: .ended)
+                }
             }
-        } catch {
+        } catch let error as CaptureError {
             throw .capture(error)
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            preconditionFailure("\(error)")
         }
         let digest: (sha256: String, size: UInt64)
         do { digest = try file.finish() } catch { throw .capture(error) }
@@ -97,14 +121,17 @@ public enum CaptureAnalysis {
             ("file.torn_trailing_bytes", stats.tornTrailingBytes),
         ])
 
-        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: pipeline.tracker.table.count)
+        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: pipeline.tracker.table.count,
+                                    flowsHeldAtMost: pipeline.flowsHeldAtMost)
         do throws(StoreError) {
             let existing = try store.capture(withSHA256: digest.sha256)
             if let existing, !options.replace {
                 result.duplicateOf = existing
-                return result
+                return result  // what evictions wrote is rolled back
             }
-            result.captureID = try pipeline.flush(summary, into: store, capture: nil, replacing: existing)
+            result.captureID = try pipeline.flush(summary, into: store, capture: captureID, replacing: existing)
+            if captureID != nil { try store.commit() }
+            result.flows = pipeline.storedFlows
         } catch {
             throw .store(error)
         }

@@ -17,6 +17,8 @@ public struct LiveOptions: Sendable {
     public var flushInterval: Int64 = 10_000_000_000
     public var registry = ServiceRegistry.iana
     public var timeouts = FlowTimeouts.standard
+    /// Flows held in memory at most; reaching it, the longest silent are stored and freed at once.
+    public var maxFlows = AnalysisOptions.defaultMaxFlows
 
     public init(capture: LiveCaptureOptions) {
         self.capture = capture
@@ -60,7 +62,8 @@ public enum LiveAnalysis {
     /// `status` is called about once a second, with the store to read figures back from.
     public static func run(_ capture: borrowing LiveCapture, store: borrowing CaptureStore, options: LiveOptions,
                            status: (LiveStatus, borrowing CaptureStore) -> Void = { _, _ in }) throws(AnalysisError) -> LiveResult {
-        var pipeline = PacketPipeline(filter: nil, timeouts: options.timeouts, registry: options.registry)
+        var pipeline = PacketPipeline(filter: nil, timeouts: options.timeouts, registry: options.registry,
+                                      maxFlows: options.maxFlows)
         var summary = CaptureSummary(source: capture.interface, kind: "interface", format: "live",
                                      linkTypes: [capture.linkType.description])
         summary.filter = options.capture.filter
@@ -120,8 +123,9 @@ public enum LiveAnalysis {
                 stop = .duration
             }
             let after = monotonicNow()
-            if stop == nil && after >= nextFlush {
+            if stop == nil && (after >= nextFlush || pipeline.isFull) {
                 pipeline.expireIdle(now: realtimeNow())
+                if pipeline.isFull { pipeline.evict() }
                 update(&summary, pipeline, capture.statistics())
                 do {
                     _ = try pipeline.flush(summary, into: store, capture: id)

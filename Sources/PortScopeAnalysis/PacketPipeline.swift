@@ -15,9 +15,15 @@ struct PacketPipeline: ~Copyable {
     private var inference: ServiceSideInference
     /// Flow rows written so far.
     private(set) var storedFlows = 0
+    /// Flows held in memory at most (`--max-flows`): reaching it, the longest silent are evicted.
+    let maxFlows: Int
+    /// Flows evicted so far.
+    private(set) var evictedFlows: UInt64 = 0
 
-    init(filter: consuming PacketFilter?, timeouts: FlowTimeouts, registry: ServiceRegistry, detectProtocols: Bool = true) {
+    init(filter: consuming PacketFilter?, timeouts: FlowTimeouts, registry: ServiceRegistry, detectProtocols: Bool = true,
+         maxFlows: Int = AnalysisOptions.defaultMaxFlows) {
         self.filter = filter
+        self.maxFlows = maxFlows
         tracker = FlowTracker(timeouts: timeouts, detectsProtocols: detectProtocols)
         inference = ServiceSideInference(registry: registry)
     }
@@ -46,9 +52,24 @@ struct PacketPipeline: ~Copyable {
         summary.anomalies = issues.byReason + sourceAnomalies + [
             ("flow.fragments_joined", tracker.statistics.fragmentsJoined),
             ("flow.fragments_unjoined", tracker.statistics.fragmentsUnjoined),
+            ("flow.evicted", evictedFlows),
             ("filter.excluded", filteredOut),
         ]
     }
+
+    /// Whether the flows in memory reached `maxFlows`: `evict()`, then flush.
+    var isFull: Bool { tracker.table.count >= maxFlows }
+
+    /// Ends the quarter of the flows in memory silent the longest (counted as evicted), so the
+    /// flush that must follow stores them for good and frees them.
+    mutating func evict() {
+        peakFlows = max(peakFlows, tracker.table.count)
+        evictedFlows += UInt64(tracker.evictOldest())
+    }
+
+    /// The most flows held in memory at once (as far as evictions saw; at least the flows held now).
+    var flowsHeldAtMost: Int { max(peakFlows, tracker.table.count) }
+    private var peakFlows = 0
 
     /// Ends the flows idle at `now` (ns), so the next flush stores them for good and frees them.
     mutating func expireIdle(now: Int64) {
@@ -58,12 +79,14 @@ struct PacketPipeline: ~Copyable {
     /// Writes `summary` and the flows that changed into `store` in one transaction, then frees
     /// the flows that ended. Returns the capture's id (a new row when `capture` is nil).
     mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
-                        replacing: Int64? = nil) throws(StoreError) -> Int64 {
+                        replacing: Int64? = nil, scope: CaptureStore.FlushScope = .all) throws(StoreError) -> Int64 {
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
-            try store.flush(summary, capture: capture, replacing: replacing, flows: flows, names: names, inference: &inference)
+            try store.flush(summary, capture: capture, replacing: replacing, flows: flows, names: names, scope: scope,
+                            inference: &inference)
         }
         storedFlows += result.newFlows
         tracker.removeEnded()
+        inference.forgetSinglePeers(above: 2 * maxFlows)
         return result.captureID
     }
 }

@@ -30,6 +30,8 @@ struct AnalyzeCommand: ParsableCommand {
           help: "Keep only the per-host and per-port aggregates, not a row per flow: a smaller, faster database for huge captures. services works on it; hosts, unexpected, flows and policy need flow rows.")
     var noFlows = false
 
+    @OptionGroup var maxFlows: MaxFlowsOption
+
     @Flag(name: .customLong("no-detect"),
           help: "Do not examine payloads for their application protocol (app_proto stays empty; for measuring its cost).")
     var noDetect = false
@@ -43,6 +45,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         var options = AnalysisOptions(filter: filter, replace: replace, flowRows: !noFlows, detectProtocols: !noDetect)
         options.registry = try servicesFile.registry()
+        options.maxFlows = maxFlows.maxFlows
         // Check every input before writing anything, so a bad argument changes nothing.
         do {
             if let filter { try CaptureAnalysis.validate(filter: filter) }
@@ -79,6 +82,9 @@ struct AnalyzeCommand: ParsableCommand {
         print("capture \(id): \(s.source) (\(s.format), \(s.linkTypes.joined(separator: ", ")))\(s.status == "complete" ? "" : " [\(s.status)]")")
         printTotals(s, flows: result.flows)
         if let damage = s.damage { print("  damage: \(damage)") }
+        if let evicted = s.anomalies.first(where: { $0.reason == "flow.evicted" && $0.packets > 0 }) {
+            print("  flows stored early to stay under --max-flows: \(evicted.packets) (end_reason evicted)")
+        }
         let notes = s.anomalies.filter { $0.packets > 0 }
         if !notes.isEmpty {
             print("  not fully decoded or noted: " + notes.map { "\($0.reason) \($0.packets)" }.joined(separator: ", "))

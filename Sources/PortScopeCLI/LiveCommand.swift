@@ -49,6 +49,7 @@ struct LiveCommand: ParsableCommand {
     var user: String?
 
     @OptionGroup var servicesFile: ServicesFileOption
+    @OptionGroup var maxFlows: MaxFlowsOption
 
     func validate() throws {
         guard (64...65535).contains(snaplen) else { throw ValidationError("--snaplen must be between 64 and 65535") }
@@ -66,6 +67,7 @@ struct LiveCommand: ParsableCommand {
         options.count = count
         options.flushInterval = flushEvery.nanoseconds
         options.registry = try servicesFile.registry()
+        options.maxFlows = maxFlows.maxFlows
 
         // The interface first: a capture that cannot start leaves the database untouched.
         let capture: LiveCapture

@@ -29,6 +29,8 @@ public enum FlowEnd: UInt8, Sendable {
     case idle
     /// A new connection (SYN after FIN/RST, or a new initial sequence number) reused its ports.
     case reused
+    /// Stored early to keep memory under `--max-flows`; later packets start a new flow.
+    case evicted
 }
 
 /// Everything PortScope keeps about one flow. A plain value stored in the flow table's array.

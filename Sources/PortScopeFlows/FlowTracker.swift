@@ -110,6 +110,27 @@ public struct FlowTracker: ~Copyable {
         }
     }
 
+    /// Ends (as `evicted`) the quarter of the open flows silent the longest, so that the flush
+    /// that must follow stores them for good and `removeEnded()` frees them; a later packet of one
+    /// starts a new flow. Returns how many. O(n log n) in the flows held, once per quarter of them.
+    public mutating func evictOldest() -> Int {
+        var times: [Int64] = []
+        times.reserveCapacity(table.count)
+        table.withFlows { flows in for flow in flows where flow.end == .open { times.append(flow.lastTime) } }
+        guard !times.isEmpty else { return 0 }
+        let quota = max(1, times.count / 4)
+        times.sort()
+        let threshold = times[quota - 1]
+        var evicted = 0
+        table.withMutableFlows { flows in
+            for i in flows.indices where evicted < quota && flows[i].end == .open && flows[i].lastTime <= threshold {
+                flows[i].end = .evicted
+                evicted += 1
+            }
+        }
+        return evicted
+    }
+
     /// The flows in memory, to update in place (their keys must not change), and their names.
     public mutating func withMutableFlows<R, E: Error>(
         _ body: (UnsafeMutableBufferPointer<FlowRecord>, borrowing FlowNames) throws(E) -> R) throws(E) -> R {

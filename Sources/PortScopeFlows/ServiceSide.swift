@@ -74,6 +74,14 @@ public struct ServiceSideInference: Sendable {
         note(Endpoint(proto: flow.key.proto, address: flow.key.addressB, port: flow.key.portB), peer: flow.key.portA)
     }
 
+    /// Forgets the endpoints seen with a single peer port once more than `limit` are known,
+    /// keeping those with fan-in: a flood of one-off sources cannot grow this table without
+    /// bound. (An endpoint forgotten and seen again with a second peer shows fan-in at its third.)
+    public mutating func forgetSinglePeers(above limit: Int) {
+        guard peerPorts.count > limit else { return }
+        peerPorts = peerPorts.filter { $0.value == Self.manyPeers }
+    }
+
     private mutating func note(_ endpoint: Endpoint, peer: UInt16) {
         Self.merge(&peerPorts[endpoint, default: UInt32(peer)], UInt32(peer))  // one hash lookup, in place
     }

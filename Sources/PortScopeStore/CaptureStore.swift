@@ -125,8 +125,10 @@ public struct CaptureStore: ~Copyable {
     ///   then set from `summary`, with its anomalies;
     /// - new flows, and flows with new packets, updated in place.
     ///
-    /// With `summary.flowRows` false only the aggregates are written, and the capture must be
-    /// written in this one flush.
+    /// `scope` `.ended` writes only the flows that ended (an eviction during `analyze`: the open
+    /// ones wait for the last flush). With `summary.flowRows` false only the aggregates are
+    /// written, so each flow must be written once: in a flush of its capture's only flush, or of
+    /// ended flows, or the last one.
     ///
     /// Each flow's service side is decided from the fan-in `inference` has learned (it learns
     /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
@@ -137,11 +139,10 @@ public struct CaptureStore: ~Copyable {
     /// changes, and a later flush writes the same flows again.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeMutableBufferPointer<FlowRecord>, names: borrowing FlowNames,
-                      inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
-        precondition(summary.flowRows || capture == nil, "a capture without flow rows is written in one flush")
+                      scope: FlushScope = .all, inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
         for flow in flows where flow.row == nil { inference.learn(flow) }
         var plan: [FlowWrite] = []
-        for index in flows.indices {
+        for index in flows.indices where scope == .all || flows[index].end != .open {
             let side = inference.decide(flows[index])
             if flows[index].needsWrite || side != flows[index].row?.side { plan.append(FlowWrite(index: index, side: side)) }
         }
@@ -167,11 +168,38 @@ public struct CaptureStore: ~Copyable {
         return FlushResult(captureID: id, newFlows: newFlows)
     }
 
+    /// Which flows a flush writes.
+    public enum FlushScope: Sendable {
+        /// Every flow that is new or changed.
+        case all
+        /// Only the flows that ended.
+        case ended
+    }
+
     /// What a flush stored: the capture's id (new when the flush created it) and how many flow
     /// rows it added.
     public struct FlushResult: Sendable {
         public var captureID: Int64
         public var newFlows: Int
+    }
+
+    /// Opens a transaction that spans several flushes (each then a savepoint inside it), so a
+    /// capture written in parts is still committed, or not, as a whole: `commit()` or `rollback()`.
+    public func begin() throws(StoreError) {
+        do { try db.execute("BEGIN IMMEDIATE") } catch { throw .sqlite(path: path, error) }
+    }
+
+    /// Commits the transaction `begin()` opened.
+    public func commit() throws(StoreError) {
+        do { try db.execute("COMMIT") } catch {
+            rollback()
+            throw .sqlite(path: path, error)
+        }
+    }
+
+    /// Undoes the transaction `begin()` opened, if it is still open.
+    public func rollback() {
+        if db.isInTransaction { try? db.execute("ROLLBACK") }
     }
 
     private func inTransaction<R>(_ body: () throws(SQLiteError) -> R) throws(StoreError) -> R {
@@ -309,6 +337,7 @@ extension FlowEnd {
         case .open: "open"
         case .idle: "idle"
         case .reused: "reused"
+        case .evicted: "evicted"
         }
     }
 }

@@ -36,22 +36,29 @@ public struct Database: ~Copyable {
     }
 
     /// Runs `body` in one transaction (`BEGIN IMMEDIATE`): committed if it returns, rolled
-    /// back if it throws, so a failure leaves the database as it was.
+    /// back if it throws, so a failure leaves the database as it was. Inside a transaction
+    /// already open (`begin()`), a savepoint: undone alone if `body` throws, and made durable
+    /// only by the outer commit.
     public func transaction<R, E: Error>(_ body: () throws(E) -> R) throws(TransactionError<E>) -> R {
-        do { try execute("BEGIN IMMEDIATE") } catch { throw .database(error) }
+        let nested = isInTransaction
+        do { try execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE") } catch { throw .database(error) }
+        let undo = nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK"
         let result: R
         do {
             result = try body()
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(undo)
             throw .body(error)
         }
-        do { try execute("COMMIT") } catch {
-            try? execute("ROLLBACK")
+        do { try execute(nested ? "RELEASE nested" : "COMMIT") } catch {
+            try? execute(undo)
             throw .database(error)
         }
         return result
     }
+
+    /// Whether a transaction is open (`BEGIN` without its `COMMIT` or `ROLLBACK` yet).
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// `PRAGMA user_version`: the schema version the migrations have reached.
     public func userVersion() throws(SQLiteError) -> Int {
