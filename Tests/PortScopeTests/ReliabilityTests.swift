@@ -126,6 +126,55 @@ struct FaultTests {
         }
     }
 
+    /// Another writer holds the database for a while (a stalled disk, for the capture): the
+    /// flush waits, the kernel keeps what arrives meanwhile, and every datagram is stored.
+    @Test func aStalledFlushLosesNoPacket() throws {
+        let dir = TemporaryDirectory(), db = dir.file("stall.db")
+        let receiver = Loopback.bound(stream: false)
+        defer { close(receiver.fd) }
+        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "100ms", "--filter", "udp port \(receiver.port)"])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+        let blocker = try Database(path: db)
+        try blocker.execute("BEGIN EXCLUSIVE")
+        var senders: [UInt16] = []
+        for _ in 0..<5 {
+            senders.append(Loopback.datagrams(200, size: 100, to: receiver.port))
+            usleep(300_000)
+        }
+        try blocker.execute("COMMIT")
+        senders.append(Loopback.datagrams(200, size: 100, to: receiver.port))
+        #expect(eventually { query(db, "SELECT SUM(packets_c2s + packets_s2c) FROM flows")?.first?.first == .int(1200) })
+        kill(live.process.processIdentifier, SIGINT)
+        let run = live.finish()
+        #expect(run.status == 0 && run.out.contains("dropped by kernel 0"), "\(run.out)\(run.err)")
+        #expect(query(db, "SELECT packets, status FROM captures") == [[.int(1200), .text("complete")]])
+    }
+
+    /// More than the kernel's buffer arrives while a flush is stalled: the kernel drops, and the
+    /// drops are stored with the capture and printed, never hidden.
+    @Test func kernelDropsAreReported() throws {
+        let dir = TemporaryDirectory(), db = dir.file("drops.db")
+        let receiver = Loopback.bound(stream: false)
+        defer { close(receiver.fd) }
+        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "100ms", "--filter", "udp port \(receiver.port)"])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+        let blocker = try Database(path: db)
+        try blocker.execute("BEGIN EXCLUSIVE")
+        usleep(300_000)  // the next flush now waits for the lock
+        for _ in 0..<4 { _ = Loopback.datagrams(50_000, size: 200, to: receiver.port) }
+        try blocker.execute("COMMIT")
+        usleep(500_000)
+        kill(live.process.processIdentifier, SIGINT)
+        let run = live.finish()
+        let row = query(db, "SELECT packets, dropped_kernel FROM captures")?.first
+        guard case .int(let stored) = row?[0], case .int(let dropped) = row?[1] else {
+            Issue.record("no capture row: \(String(describing: row))")
+            return
+        }
+        #expect(dropped > 0 && stored + dropped >= 200_000 && stored < 200_000, "stored \(stored), dropped \(dropped)")
+        #expect(run.out.contains("dropped by kernel \(dropped)"), "\(run.out)")
+    }
+
     @Test func fullDiskIsAClearErrorAndLosesNothing() throws {
         let fs = try SmallFileSystem(size: "600k"), db = fs.path + "/p.db"
         let dir = TemporaryDirectory(), big = try CrashSafetyTests.bigCapture(dir)
