@@ -2,6 +2,7 @@
 // (`decode`, `pcap`, `pcapng`; see FuzzTarget). Built by scripts/fuzz with -sanitize=fuzzer,address;
 // `portscope-fuzz TARGET FILE…` with a plain build replays inputs once (the regression tests do).
 import CFuzzerDriver
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,15 +35,7 @@ if portscope_fuzzer_linked() != 0 {
 }
 // Without libFuzzer: run each file given once.
 for path in arguments.dropFirst(2) {
-    guard let file = fopen(path, "rb") else { print("\(path): cannot open"); exit(1) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n <= 0 { break }
-        bytes += chunk[0..<n]
-    }
-    fclose(file)
+    guard let bytes = FileManager.default.contents(atPath: path) else { print("\(path): cannot open"); exit(1) }
     bytes.withUnsafeBytes { target.run($0) }
     print("\(path): ok")
 }

@@ -126,23 +126,31 @@ struct FaultTests {
         }
     }
 
-    /// Another writer holds the database for a while (a stalled disk, for the capture): the
-    /// flush waits, the kernel keeps what arrives meanwhile, and every datagram is stored.
+    /// A live capture of UDP to `port` into `db`, running; another connection holds the
+    /// database's write lock (a stalled disk, as the capture's flushes see it) while `stall` runs.
+    private func liveCapture(_ db: String, port: UInt16, stalledWhile stall: () -> Void) throws -> RunningProgram {
+        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "100ms", "--filter", "udp port \(port)"])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+        let blocker = try Database(path: db)
+        try blocker.execute("BEGIN EXCLUSIVE")
+        stall()
+        try blocker.execute("COMMIT")
+        return live
+    }
+
+    /// Another writer holds the database for a while: the flush waits, the kernel keeps what
+    /// arrives meanwhile, and every datagram is stored.
     @Test func aStalledFlushLosesNoPacket() throws {
         let dir = TemporaryDirectory(), db = dir.file("stall.db")
         let receiver = Loopback.bound(stream: false)
         defer { close(receiver.fd) }
-        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "100ms", "--filter", "udp port \(receiver.port)"])
-        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
-        let blocker = try Database(path: db)
-        try blocker.execute("BEGIN EXCLUSIVE")
-        var senders: [UInt16] = []
-        for _ in 0..<5 {
-            senders.append(Loopback.datagrams(200, size: 100, to: receiver.port))
-            usleep(300_000)
+        let live = try liveCapture(db, port: receiver.port) {
+            for _ in 0..<5 {
+                _ = Loopback.datagrams(200, size: 100, to: receiver.port)
+                usleep(300_000)
+            }
         }
-        try blocker.execute("COMMIT")
-        senders.append(Loopback.datagrams(200, size: 100, to: receiver.port))
+        _ = Loopback.datagrams(200, size: 100, to: receiver.port)
         #expect(eventually { query(db, "SELECT SUM(packets_c2s + packets_s2c) FROM flows")?.first?.first == .int(1200) })
         kill(live.process.processIdentifier, SIGINT)
         let run = live.finish()
@@ -156,13 +164,10 @@ struct FaultTests {
         let dir = TemporaryDirectory(), db = dir.file("drops.db")
         let receiver = Loopback.bound(stream: false)
         defer { close(receiver.fd) }
-        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "100ms", "--filter", "udp port \(receiver.port)"])
-        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
-        let blocker = try Database(path: db)
-        try blocker.execute("BEGIN EXCLUSIVE")
-        usleep(300_000)  // the next flush now waits for the lock
-        for _ in 0..<4 { _ = Loopback.datagrams(50_000, size: 200, to: receiver.port) }
-        try blocker.execute("COMMIT")
+        let live = try liveCapture(db, port: receiver.port) {
+            usleep(300_000)  // the next flush now waits for the lock
+            for _ in 0..<4 { _ = Loopback.datagrams(50_000, size: 200, to: receiver.port) }
+        }
         usleep(500_000)
         kill(live.process.processIdentifier, SIGINT)
         let run = live.finish()
