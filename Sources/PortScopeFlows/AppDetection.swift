@@ -1,8 +1,12 @@
 import PortScopeDecode
 
 /// What a flow's payload said: `PayloadDetector` run over the first payload packets of each
-/// direction (at most `packetsPerDirection` each), until a high-confidence detection. The best
-/// detection wins; the server it implies, the name and the ALPN list come with it.
+/// direction (at most `packetsPerDirection` each). The server's own bytes have the last word:
+/// a client can send anything to a port (a scanner's HTTP request to an SSH server), what the
+/// server answers is what runs there. So a detection from the server's side wins over one from
+/// the client's, and examining stops once the server's side gave a high-confidence one (or the
+/// packets allowed ran out). Otherwise the surest detection wins. The server it implies, the
+/// name and the ALPN list come with the winner.
 public struct AppDetection: Sendable {
     public var proto: AppProtocol = .none
     public var confidence: DetectionConfidence = .none
@@ -13,6 +17,8 @@ public struct AppDetection: Sendable {
     /// Whether a payload of at least `judgeableBytes` was examined: when nothing was
     /// recognised, the flow's protocol is `unknown` rather than not looked at.
     public var examined = false
+    /// Whether the winning detection came from the server's own bytes.
+    public private(set) var fromServer = false
     /// TLS SNI or HTTP Host, and the TLS ALPN list, in the tracker's `FlowNames`.
     public var name: NameRef?
     public var alpn: NameRef?
@@ -28,28 +34,43 @@ public struct AppDetection: Sendable {
 
     /// Whether a payload packet from `side` is still to be examined.
     public func wants(_ side: FlowSide) -> Bool {
-        confidence != .high && (side == .a ? remainingA : remainingB) > 0
+        !(confidence == .high && fromServer) && (side == .a ? remainingA : remainingB) > 0
     }
 
-    /// Examines one payload from `side`. Returns the detection when it brings a name or ALPN
-    /// list the flow lacks, for the caller to store and `keep`.
-    mutating func examine(_ payload: UnsafeRawBufferPointer, from side: FlowSide,
+    /// Examines one payload from `side`; `knownServer` is the server when the handshake told.
+    /// Returns the detection when it brings a name or ALPN list the flow lacks, for the caller
+    /// to store and `keep`.
+    mutating func examine(_ payload: UnsafeRawBufferPointer, from side: FlowSide, knownServer: FlowSide?,
                           context: PayloadContext) -> PayloadDetection? {
         if side == .a { remainingA -= 1 } else { remainingB -= 1 }
         if firstSpeaker == nil { firstSpeaker = side }
         if payload.count >= Self.judgeableBytes { examined = true }
         guard let found = PayloadDetector.detect(payload, context) else { return nil }
+        let implied = serverSide(found.role, sender: side)
+        let byServer = found.confidence >= .medium && (knownServer ?? implied) == side
         let same = found.proto == proto
-        guard found.confidence > confidence || same else { return nil }
+        let wins: Bool
+        if same {
+            wins = true  // the same protocol again: surer, or it brings what was missing
+        } else if fromServer {
+            wins = byServer && found.confidence > confidence
+        } else {
+            wins = byServer || found.confidence > confidence
+        }
+        guard wins else { return nil }
         if !same {
-            // Evidence of a weaker guess goes with it.
+            // Evidence of the beaten guess goes with it.
             server = nil
             name = nil
             alpn = nil
             proto = found.proto
+            confidence = found.confidence
+            fromServer = byServer
+        } else {
+            confidence = max(confidence, found.confidence)
+            fromServer = fromServer || byServer
         }
-        confidence = max(confidence, found.confidence)
-        if server == nil, found.confidence >= .medium { server = serverSide(found.role, sender: side) }
+        if server == nil, found.confidence >= .medium { server = implied }
         return (name == nil && found.name != nil) || (alpn == nil && found.alpn != nil) ? found : nil
     }
 

@@ -75,10 +75,14 @@ public struct FlowTracker: ~Copyable {
             index = table.insert(FlowRecord(key: key, firstSender: side))
         }
         table[index].account(packet, from: side, wireLength: wireLength, time: time)
-        if detectsProtocols && packet.payloadLength > 0 && (proto == .tcp || proto == .udp) && table[index].app.wants(side) {
+        // A fragment's payload is a piece of a datagram: the detectors judge whole first bytes.
+        let pieceOfDatagram = packet.fragment.moreFragments
+        if detectsProtocols && packet.payloadLength > 0 && (proto == .tcp || proto == .udp) && !pieceOfDatagram
+            && table[index].app.wants(side) {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
             let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort)
-            if let named = table[index].app.examine(payload, from: side, context: context) {
+            let knownServer = table[index].synSender?.other ?? table[index].synAckSender
+            if let named = table[index].app.examine(payload, from: side, knownServer: knownServer, context: context) {
                 var app = table[index].app
                 app.keepNames(of: named, from: payload, in: &names)
                 table[index].app = app

@@ -40,6 +40,8 @@ let detectorCases: [DetectorCase] = [
     DetectorCase("http request", .tcp, 50000, 8081, ascii("GET /x HTTP/1.1\r\nHost: h.test\r\n\r\n"), (.http, .high, .client)),
     DetectorCase("http response", .tcp, 8081, 50000, ascii("HTTP/1.1 404 Not Found\r\n"), (.http, .high, .server)),
     DetectorCase("http request cut", .tcp, 50000, 8081, ascii("POST /upload?id=1"), (.http, .medium, .client)),
+    DetectorCase("http/0.9 request", .tcp, 50000, 80, ascii("GET /bad.html\r\n"), (.http, .medium, .client)),
+    DetectorCase("http near miss: 0.9 form with a space", .tcp, 50000, 80, ascii("GET /a b\r\n"), nil),
     DetectorCase("http2 preface", .tcp, 50000, 80, ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), (.http2, .high, .client)),
     DetectorCase("http near miss: lower-case method", .tcp, 50000, 80, ascii("get / HTTP/1.1\r\n\r\n"), nil),
     DetectorCase("http near miss: RTSP", .tcp, 50000, 554, ascii("OPTIONS rtsp://cam/ RTSP/1.0\r\n\r\n"), nil),

@@ -61,6 +61,18 @@ struct ProtocolMismatchTests {
         #expect(found.first?.reason == c.reason)
     }
 
+    /// A scanner sends an HTTP request to an SSH server, which answers with its banner: the
+    /// server's bytes say what runs there, so no mismatch, and the flow is SSH.
+    @Test func theServersBytesHaveTheLastWord() throws {
+        var t = TrafficCapture()
+        officeDay(&t)
+        t.session("203.0.113.50", 48020, "192.168.1.5", 22, payloads: (Self.http.request, Self.ssh.response))
+        let dir = TemporaryDirectory()
+        let store = try database([t], in: dir)
+        #expect(try Reports.findings(store, captures: .all, options: FindingOptions()).filter { $0.kind == .protocolMismatch }.isEmpty)
+        #expect(try store.rows("SELECT app_proto FROM flows WHERE client_addr = '203.0.113.50'") == [[.text("ssh")]])
+    }
+
     /// A port nobody registered claims nothing: SSH there is not a mismatch (a service on it is
     /// `uncommon_port`'s to report).
     @Test func aProtocolOnAnUnregisteredPortIsNoMismatch() throws {

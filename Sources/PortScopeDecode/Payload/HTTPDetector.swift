@@ -13,7 +13,7 @@ enum HTTPDetector {
     }
 
     /// `METHOD target HTTP/1.x`: high when the whole line was captured, medium when only the
-    /// method and the start of an HTTP target were.
+    /// method and the start of an HTTP target were, or for HTTP/0.9's `GET /path` alone.
     private static func request(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
         guard let target = methodEnd(p) else { return nil }
         guard let end = p.lineEnd(from: 0) else {
@@ -21,6 +21,10 @@ enum HTTPDetector {
             let first = p.byte(at: target)
             let httpTarget = first == 0x2F || first == 0x2A || p.matchesIgnoringCase("HTTP", at: target)
             return httpTarget ? PayloadDetection(.http, .medium, .client) : nil
+        }
+        if end > target, p.byte(at: 0) == 0x47, p.byte(at: target) == 0x2F,
+           p.skip(from: target, limit: end - target, while: isTokenByte) == end {
+            return PayloadDetection(.http, .medium, .client)  // HTTP/0.9: no version, no headers
         }
         guard end >= target + 10, p.matches(" HTTP/1.", at: end - 9), isDigit(p.byte(at: end - 1)) else { return nil }
         return PayloadDetection(.http, .high, .client, name: host(p, from: end + 2))

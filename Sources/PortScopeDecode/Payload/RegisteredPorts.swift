@@ -75,9 +75,11 @@ extension AppProtocol {
         bindings.filter { $0.transport == transport && $0.ports.contains(port) }.map(\.proto)
     }
 
-    /// Protocols that run on any port by design (peer-to-peer, NAT traversal, VPNs): seen off
-    /// their registered ports they are not a finding; seen on another protocol's port they are.
+    /// Protocols that run on any port by design (peer-to-peer, NAT traversal, VPNs), and TLS,
+    /// which wraps any protocol (TLS on a port registered to some service is mostly that service
+    /// over TLS): seen off their registered ports they are not a finding; seen on the port of a
+    /// protocol PortScope detects they are.
     public var roams: Bool {
-        self == .bittorrent || self == .stun || self == .wireguard || self == .openvpn || self == .quic
+        self == .bittorrent || self == .stun || self == .wireguard || self == .openvpn || self == .quic || self == .tls
     }
 }

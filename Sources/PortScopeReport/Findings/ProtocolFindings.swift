@@ -11,7 +11,7 @@ import PortScopeStore
 ///   one PortScope has no detector for (HTTP on 8081 `sunproxyadmin`, DNS on 5300 `hacl-hb`):
 ///   medium. A port nobody registered claims nothing, so nothing on it is a mismatch (a service
 ///   there is `uncommon_port`'s). Protocols that run on any port by design (BitTorrent, STUN,
-///   WireGuard, OpenVPN, QUIC) are not judged here.
+///   WireGuard, OpenVPN, QUIC) and TLS, which wraps any protocol, are not judged here.
 ///
 /// `allowances` (`--ignore`) and the policy's `app@service` entries allow a protocol on a port.
 enum ProtocolFindings {
@@ -53,8 +53,9 @@ enum ProtocolFindings {
                 rule: "protocol_mismatch: judged by the server port; high: a port registered to one protocol carries "
                     + "another (confidence medium or high); medium: it carries payload no detector recognised (TCP "
                     + "connections seen opening, UDP), or a protocol recognised with high confidence runs on a port "
-                    + "IANA registers to another service; BitTorrent, STUN, WireGuard, OpenVPN and QUIC may use any "
-                    + "other port; --ignore and the policy's app@service entries allow a protocol",
+                    + "IANA registers to another service; BitTorrent, STUN, WireGuard, OpenVPN, QUIC and TLS (which "
+                    + "wraps any protocol) may use any other port; --ignore and the policy's app@service entries allow "
+                    + "a protocol",
                 evidence: Evidence(group.totals, peers: group.peers.count))
         }
     }
