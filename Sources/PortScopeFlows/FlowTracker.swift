@@ -16,6 +16,15 @@ public struct FlowTimeouts: Sendable {
     }
 }
 
+/// `later - earlier` in nanoseconds, held at the bounds: a file's timestamps can be anything
+/// (fuzzing found a pcapng whose gap between two packets overflowed), and time arithmetic must
+/// not trap.
+@inline(__always)
+func nanosecondsBetween(_ earlier: Int64, _ later: Int64) -> Int64 {
+    let (gap, overflow) = later.subtractingReportingOverflow(earlier)
+    return overflow ? (later > earlier ? .max : .min) : gap
+}
+
 /// Counts of IP packets the tracker could not place in a flow.
 public struct FlowTrackerStatistics: Sendable, Equatable {
     /// Non-first fragments joined to the flow of their first fragment.
@@ -63,7 +72,7 @@ public struct FlowTracker: ~Copyable {
         if let found = table.find(key) {
             index = found
             let idle = proto == .tcp ? timeouts.tcp : timeouts.other
-            if time - table[found].lastTime > idle {
+            if nanosecondsBetween(table[found].lastTime, time) > idle {
                 table[found].end = .idle
                 index = table.insert(FlowRecord(key: key, firstSender: side))
             } else if proto == .tcp && packet.hasTCPFlags && packet.tcpFlags.isPureSYN
@@ -109,7 +118,7 @@ public struct FlowTracker: ~Copyable {
         table.withMutableFlows { flows in
             for i in flows.indices where flows[i].end == .open {
                 let idle = flows[i].key.proto == .tcp ? timeouts.tcp : timeouts.other
-                if now - flows[i].lastTime > idle { flows[i].end = .idle }
+                if nanosecondsBetween(flows[i].lastTime, now) > idle { flows[i].end = .idle }
             }
         }
     }

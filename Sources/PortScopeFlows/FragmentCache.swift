@@ -46,7 +46,7 @@ struct FragmentCache: ~Copyable {
         let e = entries[slot(packet)]
         guard e.used, e.key.proto == packet.ipProtocol, e.identification == packet.fragment.identification,
               e.key.address(e.side) == packet.source, e.key.address(e.side.other) == packet.destination,
-              time - e.time <= FragmentCache.lifetime else { return nil }
+              nanosecondsBetween(e.time, time) <= FragmentCache.lifetime else { return nil }
         return (e.key, e.side, e.time)
     }
 }
