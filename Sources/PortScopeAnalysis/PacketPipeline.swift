@@ -17,8 +17,9 @@ struct PacketPipeline: ~Copyable {
     private(set) var storedFlows = 0
     /// Flows held in memory at most (`--max-flows`): reaching it, the longest silent are evicted.
     let maxFlows: Int
-    /// Flows evicted so far.
+    /// Flows evicted so far, and the most flows held when one was.
     private(set) var evictedFlows: UInt64 = 0
+    private var peakFlows = 0
 
     init(filter: consuming PacketFilter?, timeouts: FlowTimeouts, registry: ServiceRegistry, detectProtocols: Bool = true,
          maxFlows: Int = AnalysisOptions.defaultMaxFlows) {
@@ -69,7 +70,6 @@ struct PacketPipeline: ~Copyable {
 
     /// The most flows held in memory at once (as far as evictions saw; at least the flows held now).
     var flowsHeldAtMost: Int { max(peakFlows, tracker.table.count) }
-    private var peakFlows = 0
 
     /// Ends the flows idle at `now` (ns), so the next flush stores them for good and frees them.
     mutating func expireIdle(now: Int64) {

@@ -127,8 +127,8 @@ public struct CaptureStore: ~Copyable {
     ///
     /// `scope` `.ended` writes only the flows that ended (an eviction during `analyze`: the open
     /// ones wait for the last flush). With `summary.flowRows` false only the aggregates are
-    /// written, so each flow must be written once: in a flush of its capture's only flush, or of
-    /// ended flows, or the last one.
+    /// written, so each flow must be written once: by its capture's only flush, by a flush of
+    /// ended flows, or by the last one.
     ///
     /// Each flow's service side is decided from the fan-in `inference` has learned (it learns
     /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
