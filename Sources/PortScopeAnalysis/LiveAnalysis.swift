@@ -68,6 +68,7 @@ public enum LiveAnalysis {
                                      linkTypes: [capture.linkType.description])
         summary.filter = options.capture.filter
         summary.status = "running"
+        summary.writer = CaptureWriter.current
         func update(_ summary: inout CaptureSummary, _ pipeline: borrowing PacketPipeline, _ stats: LiveCaptureStatistics) {
             pipeline.fill(&summary, sourceAnomalies: [])
             summary.received = stats.received

@@ -27,21 +27,28 @@ public struct ReportFilter: Sendable {
 public enum Reports {
     /// What the database holds: one row per capture. `file` is the path of a file capture,
     /// `interface` the interface of a live one; libpcap's counters are null for files;
-    /// `flow_rows` is 0 for a capture analyzed with `--no-flows`.
+    /// `flow_rows` is 0 for a capture analyzed with `--no-flows`. A `running` capture whose
+    /// writer is gone (killed before its last flush) shows as `interrupted`, with the figures of
+    /// its last flush.
     public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {
         let rows = try store.rows("""
             SELECT id, CASE WHEN kind = 'file' THEN source END, format, link_types, packets, bytes, flows, status,
                    first_ns, last_ns, size, sha256, CASE WHEN kind = 'interface' THEN source END,
-                   received, dropped_kernel, dropped_interface, flow_rows
+                   received, dropped_kernel, dropped_interface, flow_rows, writer
             FROM captures ORDER BY id
-            """)
+            """).map { row in
+            guard row[7] == .text("running"), case .text(let writer) = row[17], CaptureWriter.isGone(writer) else { return row }
+            var shown = row
+            shown[7] = .text("interrupted")
+            return shown
+        }
         let columns = ["id", "file", "format", "link_types", "packets", "bytes", "flows", "status",
                        "first_seen", "last_seen", "size", "sha256", "interface",
                        "received", "dropped_kernel", "dropped_interface", "flow_rows"]
         let numeric: Set = ["id", "packets", "bytes", "flows", "size", "received", "dropped_kernel", "dropped_interface",
                             "flow_rows"]
         return Report(columns: columns.map { ReportColumn($0, numeric: numeric.contains($0)) },
-                      rows: rows.map { row in row.enumerated().map { i, cell in i == 8 || i == 9 ? time(cell) : cell } })
+                      rows: rows.map { row in row.prefix(columns.count).enumerated().map { i, cell in i == 8 || i == 9 ? time(cell) : cell } })
     }
 
     /// Per service port: the traffic of flows whose server used that port, and the application

@@ -215,10 +215,11 @@ public struct CaptureStore: ~Copyable {
     private func insertCapture(_ s: CaptureSummary) throws(SQLiteError) -> Int64 {
         var insert = try db.prepare("""
             INSERT INTO captures (source, kind, format, link_types, packets, bytes, captured_bytes, flows, status,
-                tool_version, analyzed_at)
-            VALUES (?, ?, ?, '', 0, 0, 0, 0, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                tool_version, analyzed_at, writer)
+            VALUES (?, ?, ?, '', 0, 0, 0, 0, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)
             """)
-        try insert.run([.text(s.source), .text(s.kind), .text(s.format), .text(s.status), .text(CaptureStore.toolVersion)])
+        try insert.run([.text(s.source), .text(s.kind), .text(s.format), .text(s.status), .text(CaptureStore.toolVersion),
+                        s.writer.map { .text($0) } ?? .null])
         return sqlite3_last_insert_rowid(db.handle)
     }
 

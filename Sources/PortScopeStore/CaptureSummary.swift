@@ -28,8 +28,11 @@ public struct CaptureSummary: Sendable {
     public var droppedByKernel: UInt64?
     public var droppedByInterface: UInt64?
     /// Whether each flow gets its row; false keeps only the per-host and per-port aggregates
-    /// (`analyze --no-flows`), and the capture is then written in one flush.
+    /// (`analyze --no-flows`).
     public var flowRows = true
+    /// The process writing a `running` capture, as `host:pid`, so that a reader can tell a run
+    /// that was killed (`Reports.captures` shows it `interrupted`) from one still going.
+    public var writer: String?
     /// Packets by the reason they were not decoded fully, and file-level anomalies.
     public var anomalies: [(reason: String, packets: UInt64)] = []
 

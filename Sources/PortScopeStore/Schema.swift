@@ -152,6 +152,11 @@ enum Schema {
         ALTER TABLE flows ADD COLUMN app_name TEXT;
         ALTER TABLE flows ADD COLUMN app_alpn TEXT;
         """,
+        // v6: the process writing a live capture (`host:pid`): a `running` row whose writer is
+        // gone was interrupted (killed without its last flush).
+        """
+        ALTER TABLE captures ADD COLUMN writer TEXT;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

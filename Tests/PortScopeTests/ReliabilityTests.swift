@@ -126,8 +126,11 @@ struct FaultTests {
             #expect(kill9(live, after: 0.05 + 0.06 * Double(step)))
             let others = try checkSurvived(db, kept: kept)
             #expect(others.count == step + 1)
-            // A killed run is never shown complete: it stays `running` with its last flush's figures.
+            // A killed run is never shown complete: it stays `running` with its last flush's
+            // figures, and `captures` shows it interrupted (its writer is gone).
             #expect(query(db, "SELECT DISTINCT status FROM captures WHERE id > 2") == [[.text("running")]])
+            let shown = try JSONSerialization.jsonObject(with: Data(try portscope(["captures", "--db", db, "--format", "json"]).out.utf8)) as! [[String: Any]]
+            #expect(shown.map { $0["status"] as? String } == ["complete", "complete"] + Array(repeating: "interrupted", count: step + 1))
         }
     }
 
