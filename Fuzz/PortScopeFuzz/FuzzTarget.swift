@@ -49,11 +49,11 @@ enum FuzzTarget: String, CaseIterable {
 
     /// One scratch file in memory (/dev/shm) for the whole run, rewritten for each input, so the
     /// reader takes its real path: open, chunked reads, the hashing thread.
-    nonisolated(unsafe) static let scratch: String = {
+    static let scratch: String = {
         var template = Array("/dev/shm/portscope-fuzz-XXXXXX".utf8CString)
         close(mkstemp(&template))
         atexit { unlink(FuzzTarget.scratch) }
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
     /// The input, with its first 4 bytes set to `magic` (a file's bytes in memory order), read as a capture file, every record
