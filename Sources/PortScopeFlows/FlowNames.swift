@@ -12,6 +12,7 @@ public struct FlowNames: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
+    private let initialCapacity: Int
     static let maxLength = 255
 
     /// How a name's bytes are stored.
@@ -24,6 +25,7 @@ public struct FlowNames: ~Copyable {
 
     public init(capacity: Int = 65_536) {
         self.capacity = max(1024, capacity)
+        initialCapacity = self.capacity
         storage = .allocate(capacity: self.capacity)
     }
 
@@ -66,8 +68,12 @@ public struct FlowNames: ~Copyable {
         withBytes(of: name) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Keeps only the names `flows` still refer to, moved to the front (after flows were freed).
+    /// Keeps only the names `flows` still refer to, moved to the front (after flows were freed),
+    /// in a buffer sized to them: a burst of names does not keep its memory after its flows end.
     mutating func compact(_ flows: UnsafeMutableBufferPointer<FlowRecord>) {
+        var live = 0
+        for flow in flows { live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) }
+        capacity = max(initialCapacity, 2 * live)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         var used = 0
         func move(_ name: inout NameRef?) {

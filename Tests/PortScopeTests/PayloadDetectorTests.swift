@@ -203,3 +203,20 @@ func trackedFlows(_ payloads: [(bytes: [UInt8], from: String, to: String)]) -> [
     }
     return result
 }
+
+/// Names outlive nothing: after their flows end and are freed, the names go too, and the names
+/// of the flows still open are unchanged.
+@Test func namesAreFreedWithTheirFlows() {
+    var tracker = FlowTracker()
+    let hello = AppBytes.tlsClientHello(serverName: "kept.test"), ended = AppBytes.tlsClientHello(serverName: "gone.test")
+    for (i, (bytes, port)) in [(ended, 40001), (hello, 40002)].enumerated() {
+        var p = packet(.tcp, "10.0.0.1 \(port)", "10.0.0.2 443", flags: [.psh, .ack])
+        p.payloadLength = bytes.count
+        bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 100, time: Int64(i)) }
+    }
+    // The first flow ends and, stored, is freed: its name goes, the other's moves to the front.
+    tracker.withMutableFlows { flows, _ in flows[0].end = .idle }
+    tracker.removeEnded()
+    let apps = tracker.table.withFlows { flows in flows.map(\.app) }
+    #expect(apps.count == 1 && apps.first?.name.map { tracker.names.text($0) } == "kept.test")
+}
