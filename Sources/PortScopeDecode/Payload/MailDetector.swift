@@ -4,8 +4,8 @@
 /// commands, or the port, tell which.
 enum MailDetector {
     static func detect(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
-        // Every greeting and command starts with a letter, a digit, `+` or `*`: binary payloads
-        // leave before the line is looked for.
+        // Every greeting and command starts with a visible ASCII character (`2`, `+`, `*`, a
+        // letter): binary payloads leave before the line is looked for.
         guard p.count >= 4, (0x21...0x7A).contains(p.byte(at: 0)) else { return nil }
         let line = p.lineEnd(from: 0) ?? p.count
         guard p.isPrintable(0..<line) else { return nil }
