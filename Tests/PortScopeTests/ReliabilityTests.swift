@@ -188,6 +188,27 @@ struct FaultTests {
         #expect(run.out.contains("dropped by kernel \(dropped)"), "\(run.out)")
     }
 
+    /// `live --max-flows`: about 3,000 flows (one datagram from each of 3,000 sockets; the kernel
+    /// reuses a few source ports) against a bound of 1,000 and a flush interval too long to help:
+    /// evictions keep memory under the bound, every datagram is stored, and they are counted.
+    @Test func liveEvictsAtMaxFlows() throws {
+        let dir = TemporaryDirectory(), db = dir.file("evict.db")
+        let receiver = Loopback.bound(stream: false)
+        defer { close(receiver.fd) }
+        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "1h", "--max-flows", "1000",
+                                  "--filter", "udp port \(receiver.port)"])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+        for _ in 0..<3000 { _ = Loopback.datagrams(1, size: 50, to: receiver.port) }
+        #expect(eventually { query(db, "SELECT COUNT(*) FROM flows")?.first?.first.map { $0 != .int(0) } ?? false })
+        kill(live.process.processIdentifier, SIGINT)
+        let run = live.finish()
+        #expect(run.status == 0, "\(run.err)")
+        #expect(query(db, "SELECT packets, (SELECT SUM(packets_c2s + packets_s2c) FROM flows) FROM captures") == [[.int(3000), .int(3000)]])
+        #expect(query(db, "SELECT flows >= 2500 AND flows = (SELECT COUNT(*) FROM flows) FROM captures") == [[.int(1)]])
+        let evicted = query(db, "SELECT packets FROM capture_anomalies WHERE reason = 'flow.evicted'")?.first?.first
+        #expect(evicted != nil && evicted == query(db, "SELECT COUNT(*) FROM flows WHERE end_reason = 'evicted'")?.first?.first)
+    }
+
     @Test(.enabled(if: SmallFileSystem.available, "mounting a small file system is not allowed here"))
     func fullDiskIsAClearErrorAndLosesNothing() throws {
         let fs = try SmallFileSystem(size: "600k"), db = fs.path + "/p.db"
