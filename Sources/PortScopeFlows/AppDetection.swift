@@ -24,6 +24,12 @@ public struct AppDetection: Sendable {
     public var alpn: NameRef?
     private var remainingA = AppDetection.packetsPerDirection
     private var remainingB = AppDetection.packetsPerDirection
+    /// A ClientHello going on in its sender's next segment: that segment's TCP sequence number,
+    /// and where in it the remaining extensions lie.
+    private var helloSender: FlowSide?
+    private var helloSequence: UInt32 = 0
+    private var helloStart: UInt16 = 0
+    private var helloEnd: UInt16 = 0
 
     /// Payload packets examined per direction at most.
     public static let packetsPerDirection: UInt8 = 4
@@ -37,15 +43,27 @@ public struct AppDetection: Sendable {
         !(confidence == .high && fromServer) && (side == .a ? remainingA : remainingB) > 0
     }
 
-    /// Examines one payload from `side`; `knownServer` is the server when the handshake told.
-    /// Returns the detection when it brings a name or ALPN list the flow lacks, for the caller
-    /// to store and `keep`.
+    /// Examines one payload from `side`; `knownServer` is the server when the handshake told;
+    /// `sequence` is the TCP sequence number when the whole segment was captured. Returns the
+    /// detection when it brings a name or ALPN list the flow lacks, for the caller to store and
+    /// `keep`.
     mutating func examine(_ payload: UnsafeRawBufferPointer, from side: FlowSide, knownServer: FlowSide?,
-                          context: PayloadContext) -> PayloadDetection? {
+                          sequence: UInt32?, context: PayloadContext) -> PayloadDetection? {
         if side == .a { remainingA -= 1 } else { remainingB -= 1 }
         if firstSpeaker == nil { firstSpeaker = side }
         if payload.count >= Self.judgeableBytes { examined = true }
-        guard let found = PayloadDetector.detect(payload, context) else { return nil }
+        let continuesHello = helloSender == side && sequence == helloSequence
+        if helloSender == side { helloSender = nil }
+        let detected = continuesHello
+            ? PayloadDetector.continueClientHello(payload, extensions: Int(helloStart)..<Int(helloEnd))
+            : PayloadDetector.detect(payload, context)
+        guard let found = detected else { return nil }
+        if let pending = found.pendingExtensions, let sequence, pending.upperBound - payload.count <= Int(UInt16.max) {
+            helloSender = side
+            helloSequence = sequence &+ UInt32(truncatingIfNeeded: payload.count)
+            helloStart = UInt16(pending.lowerBound - payload.count)
+            helloEnd = UInt16(pending.upperBound - payload.count)
+        }
         let implied = serverSide(found.role, sender: side)
         let byServer = found.confidence >= .medium && (knownServer ?? implied) == side
         let same = found.proto == proto

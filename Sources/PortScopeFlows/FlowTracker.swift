@@ -91,7 +91,10 @@ public struct FlowTracker: ~Copyable {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
             let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort)
             let knownServer = table[index].synSender?.other ?? table[index].synAckSender
-            if let named = table[index].app.examine(payload, from: side, knownServer: knownServer, context: context) {
+            // A segment captured whole can carry on a ClientHello from the previous one.
+            let sequence = proto == .tcp && packet.hasTCPFlags && bytes.count >= Int(wireLength) ? packet.tcpSequence : nil
+            if let named = table[index].app.examine(payload, from: side, knownServer: knownServer, sequence: sequence,
+                                                    context: context) {
                 var app = table[index].app
                 app.keepNames(of: named, from: payload, in: &names)
                 table[index].app = app

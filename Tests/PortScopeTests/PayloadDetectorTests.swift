@@ -220,3 +220,26 @@ func trackedFlows(_ payloads: [(bytes: [UInt8], from: String, to: String)]) -> [
     let apps = tracker.table.withFlows { flows in flows.map(\.app) }
     #expect(apps.count == 1 && apps.first?.name.map { tracker.names.text($0) } == "kept.test")
 }
+
+/// A ClientHello of two segments (a 1,300-byte key share before the SNI, as post-quantum key
+/// shares make them): the SNI and ALPN in the second segment are read when it directly follows
+/// the first, and not from a segment that does not.
+@Test(arguments: [(UInt32(2000), "split.test"), (UInt32(9999), nil)] as [(UInt32, String?)])
+func clientHelloOverTwoSegments(secondSequence: UInt32, expected: String?) {
+    let keyShare = be16(51) + be16(1300) + [UInt8](repeating: 0x42, count: 1300)
+    let name = ascii("split.test")
+    let sni = be16(0) + be16(name.count + 5) + be16(name.count + 3) + [0] + be16(name.count) + name
+    let alpn = be16(16) + be16(5) + be16(3) + [2] + ascii("h2")
+    let extensions = keyShare + sni + alpn
+    let body = [3, 3] + [UInt8](repeating: 7, count: 32) + [0] + be16(2) + [0x13, 0x01] + [1, 0] + be16(extensions.count) + extensions
+    let hello = [0x16, 3, 1] + be16(body.count + 4) + [1, 0] + be16(body.count) + body
+    var tracker = FlowTracker()
+    for (i, (segment, sequence)) in [(Array(hello[..<1000]), UInt32(1000)), (Array(hello[1000...]), secondSequence)].enumerated() {
+        var p = packet(.tcp, "10.0.0.1 50000", "10.0.0.2 443", flags: [.psh, .ack], seq: sequence)
+        p.payloadLength = segment.count
+        segment.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: UInt32(segment.count), time: Int64(i)) }
+    }
+    let app = tracker.table.withFlows { $0[0].app }
+    #expect(app.proto == .tls && app.name.map { tracker.names.text($0) } == expected)
+    #expect(app.alpn.map { tracker.names.text($0) } == expected.map { _ in "h2" })
+}

@@ -1,6 +1,7 @@
 /// TLS, RFC 8446 / 5246: a record header, and in a handshake record the ClientHello (its SNI,
-/// RFC 6066, and ALPN, RFC 7301) or ServerHello. A ClientHello longer than the segment keeps
-/// what the segment holds: an SNI beyond it is not seen.
+/// RFC 6066, and ALPN, RFC 7301) or ServerHello. A ClientHello longer than its segment (post-
+/// quantum key shares make them about 1.8 KB) says where its extensions go on, so the next
+/// segment's can be read too (`continueClientHello`).
 enum TLSDetector {
     static let handshake: UInt8 = 0x16
     static let clientHello: UInt8 = 1
@@ -15,15 +16,17 @@ enum TLSDetector {
         guard recordLength > 0, recordLength <= 16384 + 2048 else { return nil }
         guard p.byte(at: 0) == handshake, p.count >= 6 else { return PayloadDetection(.tls, .medium, .unknown) }
         switch p.byte(at: 5) {
-        case clientHello: return hello(p, end: min(p.count, 5 + recordLength))
+        case clientHello: return hello(p, recordEnd: 5 + recordLength)
         case serverHello: return PayloadDetection(.tls, .high, .server)
         default: return PayloadDetection(.tls, .medium, .unknown)
         }
     }
 
-    /// A ClientHello from offset 5 up to `end`: fields validated as far as they were captured.
-    private static func hello(_ p: UnsafeRawBufferPointer, end: Int) -> PayloadDetection {
+    /// A ClientHello from offset 5 in a record ending at `recordEnd`: fields validated as far as
+    /// they were captured.
+    private static func hello(_ p: UnsafeRawBufferPointer, recordEnd: Int) -> PayloadDetection {
         var found = PayloadDetection(.tls, .high, .client)
+        let end = min(p.count, recordEnd)
         // Handshake header (type, 24-bit length), client_version 3.x, random (32).
         guard end >= 11 else { return found }
         guard p.byte(at: 9) == 3 else { return PayloadDetection(.tls, .medium, .unknown) }
@@ -35,22 +38,43 @@ enum TLSDetector {
         guard offset < end else { return found }
         offset += 1 + Int(p.byte(at: offset))  // compression methods
         guard offset + 2 <= end else { return found }
-        let extensionsEnd = min(end, offset + 2 + Int(p.load(bigEndian: UInt16.self, at: offset)))
-        offset += 2
-        while offset + 4 <= extensionsEnd {
+        let extensionsEnd = min(recordEnd, offset + 2 + Int(p.load(bigEndian: UInt16.self, at: offset)))
+        walkExtensions(p, from: offset + 2, to: extensionsEnd, into: &found)
+        return found
+    }
+
+    /// The rest of a ClientHello's extensions, in the segment after the one `detect` read: its
+    /// `pendingExtensions`, less that segment's length.
+    static func continueClientHello(_ p: UnsafeRawBufferPointer, extensions: Range<Int>) -> PayloadDetection {
+        var found = PayloadDetection(.tls, .high, .client)
+        walkExtensions(p, from: extensions.lowerBound, to: extensions.upperBound, into: &found)
+        return found
+    }
+
+    /// Reads the extensions from the header at `start` up to `end` (which may lie beyond the
+    /// payload) for SNI and ALPN. When the payload ends on an extension boundary, or inside an
+    /// extension that is neither, with extensions left, `found.pendingExtensions` says where
+    /// they go on.
+    private static func walkExtensions(_ p: UnsafeRawBufferPointer, from start: Int, to end: Int,
+                                       into found: inout PayloadDetection) {
+        var offset = start
+        while offset + 4 <= min(end, p.count) {
             let type = p.load(bigEndian: UInt16.self, at: offset)
             let length = Int(p.load(bigEndian: UInt16.self, at: offset + 2))
             let body = offset + 4
-            guard body + length <= extensionsEnd else { break }
+            guard body + length <= end else { return }  // longer than the list: malformed
+            offset = body + length
+            if offset > p.count { break }  // goes on in the next segment
             if type == serverNameExtension {
                 found.name = serverName(p, body, body + length)
             } else if type == alpnExtension, length >= 2 {
                 let listEnd = body + 2 + Int(p.load(bigEndian: UInt16.self, at: body))
                 if listEnd <= body + length && listEnd > body + 2 { found.alpn = (body + 2)..<listEnd }
             }
-            offset = body + length
         }
-        return found
+        if offset >= p.count && offset < end && (found.name == nil || found.alpn == nil) {
+            found.pendingExtensions = offset..<end
+        }
     }
 
     /// The first host_name entry of a server_name list.
