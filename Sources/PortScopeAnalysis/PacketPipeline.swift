@@ -86,7 +86,9 @@ struct PacketPipeline: ~Copyable {
         }
         storedFlows += result.newFlows
         tracker.removeEnded()
-        inference.forgetSinglePeers(above: 2 * maxFlows)
+        if inference.forgetSinglePeers(above: 2 * maxFlows) {
+            tracker.withMutableFlows { flows, _ in for i in flows.indices { flows[i].fanInLearned = false } }
+        }
         return result.captureID
     }
 }

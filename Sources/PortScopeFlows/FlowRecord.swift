@@ -63,6 +63,9 @@ public struct FlowRecord: Sendable {
     public var app = AppDetection()
     /// The database row this flow was written to, once it has been.
     public var row: FlowRow?
+    /// Whether a `ServiceSideInference` has learned this flow's fan-in (its key never changes,
+    /// so once is enough).
+    public var fanInLearned = false
 
     @inlinable
     public init(key: FlowKey, firstSender: FlowSide) {

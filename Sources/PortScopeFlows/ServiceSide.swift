@@ -77,9 +77,11 @@ public struct ServiceSideInference: Sendable {
     /// Forgets the endpoints seen with a single peer port once more than `limit` are known,
     /// keeping those with fan-in: a flood of one-off sources cannot grow this table without
     /// bound. (An endpoint forgotten and seen again with a second peer shows fan-in at its third.)
-    public mutating func forgetSinglePeers(above limit: Int) {
-        guard peerPorts.count > limit else { return }
+    /// Returns whether it forgot: the flows still in memory are then to be learned again.
+    public mutating func forgetSinglePeers(above limit: Int) -> Bool {
+        guard peerPorts.count > limit else { return false }
         peerPorts = peerPorts.filter { $0.value == Self.manyPeers }
+        return true
     }
 
     private mutating func note(_ endpoint: Endpoint, peer: UInt16) {

@@ -131,16 +131,21 @@ public struct CaptureStore: ~Copyable {
     /// ended flows, or by the last one.
     ///
     /// Each flow's service side is decided from the fan-in `inference` has learned (it learns
-    /// the new flows first). Flows still in memory are decided again at every flush, since fan-in
-    /// learned later may outweigh the weaker evidence a flow was first written with; a flow's
-    /// side is final once it has ended and been stored. The aggregates follow from the flow rows
-    /// by `HostServiceSums` (new rows) and trigger (updated rows). Only after the commit does each
-    /// written flow remember its row: if the flush fails, nothing in the database or in `flows`
-    /// changes, and a later flush writes the same flows again.
+    /// the flows it has not seen first, once each). Flows still in memory are decided again at
+    /// every flush, since fan-in learned later may outweigh the weaker evidence a flow was first
+    /// written with; a flow's side is final once it has ended and been stored. The aggregates
+    /// follow from the flow rows by `HostServiceSums` (new rows) and trigger (updated rows).
+    /// Only after the commit does each written flow remember its row: if the flush fails,
+    /// nothing in the database changes, nor in `flows` but what fan-in they taught, and a later
+    /// flush writes the same flows again.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeMutableBufferPointer<FlowRecord>, names: borrowing FlowNames,
                       scope: FlushScope = .all, inference: inout ServiceSideInference) throws(StoreError) -> FlushResult {
-        for flow in flows where flow.row == nil { inference.learn(flow) }
+        // Each flow teaches fan-in once: evictions flush many times while the open flows wait.
+        for index in flows.indices where !flows[index].fanInLearned {
+            inference.learn(flows[index])
+            flows[index].fanInLearned = true
+        }
         var plan: [FlowWrite] = []
         for index in flows.indices where scope == .all || flows[index].end != .open {
             let side = inference.decide(flows[index])
