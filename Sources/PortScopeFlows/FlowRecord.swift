@@ -81,6 +81,8 @@ public struct FlowRecord: Sendable {
     }
     @inlinable public var lastTime: Int64 { max(fromA.last, fromB.last) }
     @inlinable public var isClosed: Bool { reset || (finFromA && finFromB) }
+    /// TCP: the server the handshake names, the first SYN's receiver or else the SYN-ACK's sender.
+    @inlinable public var handshakeServer: FlowSide? { synSender?.other ?? synAckSender }
     /// Whether the protocol has ports (TCP, UDP, SCTP).
     @inlinable public var hasPorts: Bool { key.proto.hasPorts }
     /// Whether the flow has no row yet, or changed since its row was written.

@@ -90,7 +90,7 @@ public struct FlowTracker: ~Copyable {
             && table[index].app.wants(side) {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
             let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort)
-            let knownServer = table[index].synSender?.other ?? table[index].synAckSender
+            let knownServer = table[index].handshakeServer
             // A segment captured whole can carry on a ClientHello from the previous one.
             let sequence = proto == .tcp && packet.hasTCPFlags && bytes.count >= Int(wireLength) ? packet.tcpSequence : nil
             if let named = table[index].app.examine(payload, from: side, knownServer: knownServer, sequence: sequence,

@@ -100,8 +100,9 @@ public struct ServiceSideInference: Sendable {
 
     /// The server of `flow`, by the strongest evidence available.
     public func decide(_ flow: FlowRecord) -> ServiceSide {
-        if let client = flow.synSender { return ServiceSide(server: client.other, decidedBy: .tcpSYN) }
-        if let server = flow.synAckSender { return ServiceSide(server: server, decidedBy: .tcpSYNACK) }
+        if let server = flow.handshakeServer {
+            return ServiceSide(server: server, decidedBy: flow.synSender != nil ? .tcpSYN : .tcpSYNACK)
+        }
         if let server = flow.app.server { return ServiceSide(server: server, decidedBy: .payload) }
         let firstDestination = ServiceSide(server: flow.firstSender.other, decidedBy: .firstPacket)
         guard flow.hasPorts, flow.key.portA != flow.key.portB else { return firstDestination }
