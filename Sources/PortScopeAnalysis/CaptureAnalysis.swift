@@ -23,6 +23,7 @@ public struct AnalysisResult: Sendable {
     /// The id of the capture with the same SHA-256 already in the database, when skipped.
     public var duplicateOf: Int64?
     public var summary: CaptureSummary
+    /// The flows stored (0 when skipped).
     public var flows: Int
     /// The most flows held in memory at once: at most `maxFlows`.
     public var flowsHeldAtMost = 0
@@ -85,11 +86,8 @@ public enum CaptureAnalysis {
                 if pipeline.isFull {
                     if captureID == nil { try store.begin() }
                     pipeline.evict()
-                    var partial = CaptureSummary(source: path, kind: "file", format: file.statistics.format,
-                                                 linkTypes: file.statistics.linkTypes.map(\.description))
-                    partial.flowRows = options.flowRows
+                    var partial = summary(path, file.statistics, options, pipeline)
                     partial.status = "running"
-                    pipeline.fill(&partial, sourceAnomalies: [])
                     captureID = try pipeline.flush(partial, into: store, capture: captureID, scope: .ended)
                 }
             }
@@ -104,24 +102,11 @@ public enum CaptureAnalysis {
         do { digest = try file.finish() } catch { throw .capture(error) }
         progress(digest.size)
 
-        let stats = file.statistics
-        var summary = CaptureSummary(source: path, kind: "file", format: stats.format,
-                                     linkTypes: stats.linkTypes.map(\.description))
+        var summary = summary(path, file.statistics, options, pipeline)
         summary.size = digest.size
         summary.sha256 = digest.sha256
-        summary.filter = options.filter
-        summary.flowRows = options.flowRows
-        summary.damage = stats.damage
-        summary.status = stats.damage == nil && stats.tornTrailingBytes == 0 ? "complete" : "partial"
-        pipeline.fill(&summary, sourceAnomalies: [
-            ("file.captured_over_snaplen", stats.capturedOverSnaplen),
-            ("file.zero_length", stats.zeroLength),
-            ("file.original_shorter_than_captured", stats.originalShorterThanCaptured),
-            ("file.bad_subsecond", stats.badSubsecond),
-            ("file.torn_trailing_bytes", stats.tornTrailingBytes),
-        ])
 
-        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: pipeline.tracker.table.count,
+        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: 0,
                                     flowsHeldAtMost: pipeline.flowsHeldAtMost)
         do throws(StoreError) {
             let existing = try store.capture(withSHA256: digest.sha256)
@@ -136,5 +121,24 @@ public enum CaptureAnalysis {
             throw .store(error)
         }
         return result
+    }
+
+    /// The capture's row from what has been read of the file so far.
+    private static func summary(_ path: String, _ stats: CaptureFileStatistics, _ options: AnalysisOptions,
+                                _ pipeline: borrowing PacketPipeline) -> CaptureSummary {
+        var summary = CaptureSummary(source: path, kind: "file", format: stats.format,
+                                     linkTypes: stats.linkTypes.map(\.description))
+        summary.filter = options.filter
+        summary.flowRows = options.flowRows
+        summary.damage = stats.damage
+        summary.status = stats.damage == nil && stats.tornTrailingBytes == 0 ? "complete" : "partial"
+        pipeline.fill(&summary, sourceAnomalies: [
+            ("file.captured_over_snaplen", stats.capturedOverSnaplen),
+            ("file.zero_length", stats.zeroLength),
+            ("file.original_shorter_than_captured", stats.originalShorterThanCaptured),
+            ("file.bad_subsecond", stats.badSubsecond),
+            ("file.torn_trailing_bytes", stats.tornTrailingBytes),
+        ])
+        return summary
     }
 }
