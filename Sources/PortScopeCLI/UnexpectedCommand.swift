@@ -43,7 +43,7 @@ struct UnexpectedCommand: ParsableCommand {
     }
 
     private func allowance(_ text: String) -> Policy.Ports? {
-        guard let ports = Policy.Ports(text, app: true), ports.namesApp else { return nil }
+        guard let ports = Policy.Ports(text, app: true), ports.app != nil else { return nil }
         return ports
     }
 

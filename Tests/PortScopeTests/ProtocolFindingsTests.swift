@@ -105,6 +105,6 @@ struct ProtocolMismatchTests {
 
     @Test(arguments: ["ssh", "ssh@", "nosuch@tcp/443", "ssh@icmp/1", "none@tcp/443", "ssh@tcp/9-1"])
     func badAllowances(_ text: String) {
-        #expect(Policy.Ports(text, app: true).map { $0.namesApp } != true)
+        #expect(Policy.Ports(text, app: true).map { $0.app != nil } != true)
     }
 }

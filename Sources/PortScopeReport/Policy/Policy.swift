@@ -20,18 +20,18 @@ public struct Policy: Sendable {
     public struct Ports: Sendable, Equatable, CustomStringConvertible {
         public var proto: IPProtocol
         public var low: UInt16, high: UInt16
-        /// The application protocol named before `@`: `unknown` for unrecognised payload, nil for
-        /// `*`. Only meaningful when `namesApp`.
+        /// The application protocol named before `@` (`ssh`, `unknown` for unrecognised payload,
+        /// `*` for any); nil when none was.
         public var app: String?
-        public var namesApp = false
         public func contains(_ proto: IPProtocol, _ port: UInt16) -> Bool { proto == self.proto && (low...high).contains(port) }
         /// Whether this allows application protocol `app` (a stored name) on `proto`/`port`.
         public func allows(_ app: String, _ proto: IPProtocol, _ port: UInt16) -> Bool {
-            namesApp && (self.app == nil || self.app == app) && contains(proto, port)
+            guard let allowed = self.app else { return false }
+            return (allowed == "*" || allowed == app) && contains(proto, port)
         }
         public var description: String {
             let range = low == 0 && high == .max ? "*" : low == high ? "\(low)" : "\(low)-\(high)"
-            return (namesApp ? "\(app ?? "*")@" : "") + "\(proto.name)/\(range)"
+            return (app.map { "\($0)@" } ?? "") + "\(proto.name)/\(range)"
         }
 
         public init(proto: IPProtocol, low: UInt16, high: UInt16) {
@@ -45,8 +45,7 @@ public struct Policy: Sendable {
             if allowsApp, let at = text.firstIndex(of: "@") {
                 let name = String(text[..<at])
                 guard name == "*" || name == "unknown" || AppProtocol(name: name).map({ $0 != .none }) == true else { return nil }
-                app = name == "*" ? nil : name
-                namesApp = true
+                app = name
                 text = text[text.index(after: at)...]
             }
             let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
