@@ -21,7 +21,6 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     selected.run(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
-let callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { testOneInput($0, $1) }
 
 if portscope_fuzzer_linked() != 0 {
     arguments.remove(at: 1)
@@ -29,7 +28,7 @@ if portscope_fuzzer_linked() != 0 {
     var cArguments = arguments.map { strdup($0) } + [nil]
     let status = cArguments.withUnsafeMutableBufferPointer { buffer -> Int32 in
         var argv = buffer.baseAddress
-        return LLVMFuzzerRunDriver(&argc, &argv, callback)
+        return LLVMFuzzerRunDriver(&argc, &argv, testOneInput)
     }
     exit(status)
 }

@@ -55,7 +55,7 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
 /// How sure a detection is. `low` rests on a loose shape (a length and a few field values) and
 /// needs the protocol's registered port to become `medium`; `high` rests on bytes that only
 /// this protocol sends (a banner, a magic number, a parsed handshake).
-public enum DetectionConfidence: UInt8, Sendable, Comparable, CaseIterable {
+public enum DetectionConfidence: UInt8, Sendable, Comparable {
     case none = 0, low, medium, high
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
