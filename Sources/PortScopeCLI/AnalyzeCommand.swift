@@ -92,7 +92,8 @@ struct AnalyzeCommand: ParsableCommand {
         let top = try Reports.services(store, filter: ReportFilter(capture: id), sort: .bytes, registry: registry)
         if !top.rows.isEmpty {
             print("  top services:")
-            let trimmed = Report(columns: Array(top.columns[0..<9]), rows: top.rows.prefix(5).map { Array($0[0..<9]) })
+            let trimmed = top.selecting(["proto", "port", "service", "class", "app_proto", "packets", "bytes", "flows", "clients"],
+                                        limit: 5)
             for line in trimmed.render(.table).split(separator: "\n") { print("    " + line) }
         }
     }

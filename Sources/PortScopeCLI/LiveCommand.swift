@@ -90,11 +90,7 @@ struct LiveCommand: ParsableCommand {
                 guard statusLine else { return }
                 if status.flushes != topPortsAt, let top = try? Reports.services(
                     store, filter: ReportFilter(capture: status.captureID), sort: .packets, registry: options.registry) {
-                    topPorts = top.rows.prefix(3).map { row in
-                        guard case .text(let proto) = row[0], case .int(let port) = row[1], case .int(let packets) = row[4]
-                        else { return ("?", 0) }
-                        return ("\(proto)/\(port)", packets)
-                    }
+                    topPorts = LiveCommand.busiestPorts(top)
                     topPortsAt = status.flushes
                 }
                 writeError("\r\u{1B}[K" + LiveCommand.describe(status, topPorts: topPorts))
@@ -122,6 +118,15 @@ struct LiveCommand: ParsableCommand {
     }
 
     /// The status line: packets, flows, drops, busiest ports (as `tcp/443`, by packets).
+    /// The three busiest service ports of a `services` report sorted by packets, for the status line.
+    static func busiestPorts(_ services: Report) -> [(port: String, packets: Int64)] {
+        services.rows.prefix(3).map { row in
+            guard case .text(let proto) = services.value("proto", in: row), case .int(let port) = services.value("port", in: row),
+                  case .int(let packets) = services.value("packets", in: row) else { return ("?", 0) }
+            return ("\(proto)/\(port)", packets)
+        }
+    }
+
     static func describe(_ status: LiveStatus, topPorts: [(port: String, packets: Int64)]) -> String {
         var line = "\(status.packets) packets, \(status.storedFlows) flows stored, \(status.flowsInMemory) in memory"
         let drops = status.statistics.droppedByKernel + status.statistics.droppedByInterface

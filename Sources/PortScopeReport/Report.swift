@@ -33,6 +33,18 @@ public struct Report: Sendable {
         self.rows = rows
     }
 
+    /// The cell of column `key` in `row` (null when there is no such column), so callers need
+    /// not know where a column stands.
+    public func value(_ key: String, in row: [Cell]) -> Cell {
+        columns.firstIndex { $0.key == key }.map { row[$0] } ?? .null
+    }
+
+    /// The same report with only the columns `keys`, in that order, and its first `limit` rows.
+    public func selecting(_ keys: [String], limit: Int) -> Report {
+        let indices = keys.compactMap { key in columns.firstIndex { $0.key == key } }
+        return Report(columns: indices.map { columns[$0] }, rows: rows.prefix(limit).map { row in indices.map { row[$0] } })
+    }
+
     /// Renders the report. `limit` cuts rows (nil: all); a table notes how many were left out.
     public func render(_ format: OutputFormat, limit: Int? = nil) -> String {
         let shown = limit.map { Array(rows.prefix($0)) } ?? rows

@@ -2,6 +2,7 @@ import Foundation
 @testable import PortScopeAnalysis
 @testable import PortScopeCapture
 @testable import PortScopeCLI
+import PortScopeReport
 import PortScopeStore
 import Testing
 #if canImport(Glibc)
@@ -206,5 +207,15 @@ struct LiveStatusLineTests {
         status.flushError = "r.db: database or disk is full"
         #expect(LiveCommand.describe(status, topPorts: [])
                 == "1200 packets, 35 flows stored, 40 in memory, DROPPED 8 | flush failed, will retry: r.db: database or disk is full")
+    }
+
+    /// The busiest ports come from the services report by column name, wherever the columns stand.
+    @Test func busiestPortsFromTheServicesReport() throws {
+        let dir = TemporaryDirectory()
+        try analyze(sample("office-monday.pcap"), in: dir)
+        let store = try CaptureStore(readingFrom: dir.file("test.db"))
+        let services = try Reports.services(store, filter: ReportFilter(), sort: .packets, registry: .iana)
+        let busiest = LiveCommand.busiestPorts(services)
+        #expect(busiest.map { "\($0.port) \($0.packets)" } == ["tcp/80 24", "tcp/443 16", "tcp/22 16"])
     }
 }
