@@ -64,10 +64,8 @@ enum AppBytes {
     /// A TLS 1.2 record holding a ClientHello with one cipher suite and a server_name extension.
     static func tlsClientHello(serverName: String) -> [UInt8] {
         let name = Array(serverName.utf8)
-        let sni = be16(0) + be16(name.count + 5) + be16(name.count + 3) + [0] + be16(name.count) + name
-        let hello = [3, 3] + [UInt8](repeating: 7, count: 32) + [0] + be16(2) + [0x13, 0x01] + [1, 0] + be16(sni.count) + sni
-        return [0x16, 3, 1] + be16(hello.count + 4) + [1, 0] + be16(hello.count) + hello
+        let sni = TrafficCapture.big16(0) + TrafficCapture.big16(name.count + 5) + TrafficCapture.big16(name.count + 3) + [0] + TrafficCapture.big16(name.count) + name
+        let hello = [3, 3] + [UInt8](repeating: 7, count: 32) + [0] + TrafficCapture.big16(2) + [0x13, 0x01] + [1, 0] + TrafficCapture.big16(sni.count) + sni
+        return [0x16, 3, 1] + TrafficCapture.big16(hello.count + 4) + [1, 0] + TrafficCapture.big16(hello.count) + hello
     }
-
-    static func be16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 }

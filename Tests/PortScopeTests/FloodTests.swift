@@ -14,20 +14,15 @@ func synFlood(_ packets: Int, to path: String) throws {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    var out: [UInt8] = []
-    out.reserveCapacity(24 + packets * 70)
-    func u32(_ v: UInt32) { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
-    u32(0xA1B2_C3D4); out += [2, 0, 4, 0]; u32(0); u32(0); u32(65535); u32(1)
-    for i in 0..<packets {
-        let r = next(), source = UInt32(truncatingIfNeeded: r) | 0x0100_0000, port = UInt16(truncatingIfNeeded: r >> 32) | 1024
-        let micros = UInt32(i)
-        u32(1_700_000_000 + micros / 1_000_000); u32(micros % 1_000_000); u32(54); u32(54)
-        out += [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]  // Ethernet, IPv4
-        out += [0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0]  // IPv4: 40 bytes, TTL 64, TCP
-        out += withUnsafeBytes(of: source.bigEndian, Array.init) + [192, 168, 1, 80]
-        out += [UInt8(port >> 8), UInt8(port & 0xFF), 0, 80] + [0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]
+    let records = (0..<packets).map { i in
+        let r = next(), source = UInt32(truncatingIfNeeded: r) | 0x0100_0000, port = Int(UInt16(truncatingIfNeeded: r >> 32) | 1024)
+        let frame = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]  // Ethernet, IPv4
+            + [0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0]  // IPv4: 40 bytes, TTL 64, TCP
+            + TrafficCapture.big32(source) + [192, 168, 1, 80]
+            + TrafficCapture.big16(port) + [0, 80] + [0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]
+        return (seconds: UInt32(1_700_000_000 + i / 1_000_000), fraction: UInt32(i % 1_000_000), data: frame, original: UInt32?.none)
     }
-    try Data(out).write(to: URL(fileURLWithPath: path))
+    try Data(CaptureBytes.pcap(records: records)).write(to: URL(fileURLWithPath: path))
 }
 
 /// `--max-flows`: a flood of distinct flows is held under the bound, every flow still stored.

@@ -25,7 +25,7 @@ struct DetectorCase: CustomTestStringConvertible, Sendable {
 
 func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 func zeros(_ n: Int) -> [UInt8] { [UInt8](repeating: 0, count: n) }
-let be16 = AppBytes.be16
+let be16 = TrafficCapture.big16
 
 /// Every detector on bytes written from its specification, and near misses that must not match.
 /// Ports are arbitrary (50000/50001) unless the case is about the port.

@@ -15,8 +15,8 @@ struct TrafficCapture {
         records.append((UInt32(micros / 1_000_000), UInt32(micros % 1_000_000), frame, nil))
     }
 
-    private static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    private static func big32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(v >> $0 & 0xFF) } }
+    static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    static func big32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(v >> $0 & 0xFF) } }
 
     /// Ethernet II + IPv4 (20 bytes, DF, TTL 64) or IPv6 (40 bytes, hop limit 64) around `transport`.
     private mutating func ip(_ from: String, _ to: String, proto: UInt8, _ transport: [UInt8]) {
