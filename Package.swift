@@ -1,8 +1,9 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Data flows one way: capture → decode → flows → store → report → CLI.
-// PortScopeDecode depends on nothing but the standard library.
+// Data flows one way: capture → decode → flows → store → analysis → report → CLI, with ingest
+// (the packet pipeline) joining capture, flows and store. Every module a target imports is
+// declared here (ArchitectureTests checks it).
 let package = Package(
     name: "PortScope",
     platforms: [.macOS(.v15)],
@@ -18,15 +19,29 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
 
+        // Decoding depends on nothing but the standard library.
         .target(name: "PortScopeDecode"),
+        // Capture: the pcap/pcapng reader (SHA-256 through libcrypto), libpcap's filters and live capture.
         .target(name: "PortScopeCapture", dependencies: ["PortScopeDecode", "CPcap", "CCrypto"]),
+        // Flows: the flow table and tracker, payload detection per flow, the server-side decision.
         .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode"]),
-        .target(name: "PortScopeStore", dependencies: ["PortScopeFlows", "CSQLite"]),
-        .target(name: "PortScopeReport", dependencies: ["PortScopeStore"]),
-        .target(name: "PortScopeAnalysis",
+        // The SQLite wrapper: connections, statements, transactions, errors.
+        .target(name: "PortScopeSQLite", dependencies: ["CSQLite"]),
+        // The domain store: schema, migrations, writing captures and decided flows, read queries.
+        .target(name: "PortScopeStore", dependencies: ["PortScopeDecode", "PortScopeFlows", "PortScopeSQLite"]),
+        // Ingest: the one packet pipeline (capture → decode → flows → store) for files and interfaces.
+        .target(name: "PortScopeIngest",
                 dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeStore"]),
+        // Analysis of stored traffic: the service inventory, the host view, diffs, findings, policy.
+        .target(name: "PortScopeAnalysis",
+                dependencies: ["PortScopeDecode", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore"]),
+        // Reports: each report's columns, its query, and table/JSON/CSV rendering.
+        .target(name: "PortScopeReport", dependencies: [
+            "PortScopeAnalysis", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore",
+        ]),
         .target(name: "PortScopeCLI", dependencies: [
-            "PortScopeAnalysis", "PortScopeCapture", "PortScopeReport",
+            "PortScopeAnalysis", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeIngest",
+            "PortScopeReport", "PortScopeStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "portscope", dependencies: ["PortScopeCLI"]),
@@ -34,25 +49,30 @@ let package = Package(
         // Counts heap allocations on the per-packet path (malloc interposed: its own executable).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .executableTarget(name: "portscope-allocation-check",
-                          dependencies: ["AllocationCounter", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
+                          dependencies: ["AllocationCounter", "PortScopeCapture", "PortScopeIngest"],
                           path: "Tests/AllocationCheck"),
 
         // Fuzzing (scripts/fuzz): libFuzzer's driver declared weak, so a plain build links and
         // the executable then replays inputs once.
         .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
         .executableTarget(name: "portscope-fuzz",
-                          dependencies: ["CFuzzerDriver", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
+                          dependencies: ["CFuzzerDriver", "PortScopeCapture", "PortScopeDecode", "PortScopeIngest", "TestCaptures"],
                           path: "Fuzz/PortScopeFuzz"),
 
         // The benchmark (scripts/bench): a workload generator, the stages alone, analyze end to
         // end, the C floor and the installed anchors.
         .executableTarget(name: "portscope-bench",
-                          dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows"],
+                          dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeIngest", "TestCaptures"],
                           path: "Benchmarks/PortScopeBench"),
 
+        // Writing pcap and pcapng files frame by frame: the one way the tests, the benchmark's
+        // workload and the fuzz seeds make captures.
+        .target(name: "TestCaptures", dependencies: ["PortScopeDecode"], path: "Tests/TestCaptures"),
+
         .testTarget(name: "PortScopeTests", dependencies: [
-            "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeStore",
-            "PortScopeReport", "PortScopeAnalysis", "PortScopeCLI", "portscope", "portscope-allocation-check", "portscope-fuzz",
+            "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore", "PortScopeIngest",
+            "PortScopeAnalysis", "PortScopeReport", "PortScopeCLI", "TestCaptures",
+            "portscope", "portscope-allocation-check", "portscope-fuzz",
         ], exclude: ["Golden", "Conformance", "FuzzRegressions"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,11 @@
 import PortScopeCapture
 import PortScopeDecode
 import PortScopeFlows
+import PortScopeIngest
 
 /// The stages of `analyze` before the store, each run alone and including those before it:
-/// what reading costs, then decoding on top, then flows (table and service side) on top.
+/// what reading costs, then decoding on top, then the whole per-packet pipeline (`analyze`'s own
+/// loop: totals, decoding, flow table, payload detection) and the service side on top.
 enum Phase: String, CaseIterable {
     case read, decode, flows
 
@@ -11,29 +13,28 @@ enum Phase: String, CaseIterable {
     /// (printed, so the work cannot be optimized away).
     func run(path: String) throws(CaptureError) -> (packets: Int, flows: Int, checksum: UInt64) {
         var file = try CaptureFile(path: path)
-        var tracker = FlowTracker(expectedFlows: 1 << 16)
         var packets = 0
         var checksum: UInt64 = 0
+        if self == .flows {
+            var options = PipelineOptions()
+            options.expectedFlows = 1 << 16
+            var pipeline = PacketPipeline(filter: nil, options: options)
+            packets = Int(try pipeline.read(&file))
+            _ = try file.finish()
+            let plan = pipeline.plan(.all)
+            return (packets, pipeline.tracker.table.count, plan.flows.reduce(0) { $0 &+ ($1.side.server == .a ? 1 : 2) })
+        }
+        // The partial stages: reading alone, then decoding, each without the rest of the pipeline.
         while let record = try file.next() {
             packets += 1
-            switch self {
-            case .read:
+            if self == .read {
                 checksum &+= UInt64(record.bytes.count)
-            case .decode:
+            } else {
                 let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
                 checksum &+= UInt64(packet.sourcePort) &+ UInt64(packet.destination.low)
-            case .flows:
-                let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
-                tracker.add(packet, bytes: record.bytes, wireLength: record.originalLength, time: record.timestamp)
             }
         }
         _ = try file.finish()
-        if self == .flows {
-            checksum = tracker.table.withFlows { flows in
-                let inference = ServiceSideInference(flows: flows, registry: .iana)
-                return flows.reduce(0) { $0 &+ (inference.decide($1).server == .a ? 1 : 2) }
-            }
-        }
-        return (packets, tracker.table.count, checksum)
+        return (packets, 0, checksum)
     }
 }

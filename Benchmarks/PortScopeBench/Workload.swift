@@ -1,4 +1,5 @@
 import PortScopeDecode
+import TestCaptures
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,8 +19,9 @@ struct Workload {
     func write(to path: String) throws(WorkloadError) -> (packets: Int, flows: Int) {
         guard let file = fopen(path, "wb") else { throw WorkloadError(path: path) }
         defer { fclose(file) }
-        var writer = PcapWriter(file: file, snaplen: snaplen)
-        writer.header()
+        var writer = CaptureFileWriter(snaplen: UInt32(snaplen))
+        var frame: [UInt8] = []
+        frame.reserveCapacity(1600)
         var mix = ConversationMix(seed: seed)
         // Conversations in progress, picked at random for each packet: flows interleave as on
         // a busy link, and the flow table holds thousands at once.
@@ -30,15 +32,19 @@ struct Workload {
         while written < packets {
             let slot = Int(mix.random.next() % UInt64(active.count))
             micros += Int64(mix.random.next() % 200)
-            if let frame = active[slot].nextFrame(&mix.random) {
-                writer.record(frame, micros: micros)
+            if let next = active[slot].nextFrame(&mix.random) {
+                frame.removeAll(keepingCapacity: true)
+                next.append(to: &frame)
+                writer.record(seconds: UInt32(micros / 1_000_000), fraction: UInt32(micros % 1_000_000), frame.prefix(snaplen),
+                              original: UInt32(frame.count))
+                if writer.bytes.count >= 1 << 20, !writer.drain(to: file) { throw WorkloadError(path: path) }
                 written += 1
             } else {
                 active[slot] = mix.next()
                 flows += 1
             }
         }
-        guard writer.flush() else { throw WorkloadError(path: path) }
+        guard writer.drain(to: file) else { throw WorkloadError(path: path) }
         return (written, flows)
     }
 }
@@ -190,7 +196,7 @@ struct Conversation {
     }
 }
 
-/// What one frame carries; `PcapWriter` lays it out.
+/// What one frame of a conversation carries.
 struct Frame {
     var vlan: Bool
     var client: IPAddress
@@ -201,4 +207,19 @@ struct Frame {
     var proto = IPProtocol.tcp
     var flags: TCPFlags = []
     var payload = 0
+}
+
+extension Frame {
+    /// Lays the frame out (`EthernetFrame`): TCP sequence 1000, acknowledgment 5000 when ACK is set.
+    func append(to out: inout [UInt8]) {
+        let (source, destination) = fromClient ? (client, server) : (server, client)
+        let (sourcePort, destinationPort) = fromClient ? (clientPort, serverPort) : (serverPort, clientPort)
+        let transport: FrameTransport = switch proto {
+        case .tcp: .tcp(sourcePort: sourcePort, destinationPort: destinationPort, sequence: 1000,
+                        acknowledgment: flags.contains(.ack) ? 5000 : 0, flags: flags)
+        case .udp: .udp(sourcePort: sourcePort, destinationPort: destinationPort)
+        default: .echo(reply: !fromClient)
+        }
+        EthernetFrame.append(to: &out, from: source, to: destination, vlan: vlan, transport, payload: .zeros(payload))
+    }
 }

@@ -1,13 +1,13 @@
 import PortScopeCapture
 import PortScopeDecode
-import PortScopeFlows
+import PortScopeIngest
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// What one fuzz input goes through. Every path a hostile byte can take: the decoder on every
-/// link type, the payload detectors, the flow tracker; and the pcap and pcapng readers, whose
-/// records then go the same way.
+/// What one fuzz input goes through. Every path a hostile byte can take: the pipeline's own
+/// per-packet loop (`PacketPipeline.read`: the decoder on every link type, the payload detectors,
+/// the flow tracker), fed one packet or the pcap and pcapng readers' records.
 enum FuzzTarget: String, CaseIterable {
     /// The input is one packet; its first byte picks the link type.
     case decode
@@ -36,9 +36,10 @@ enum FuzzTarget: String, CaseIterable {
     private static func decode(_ data: UnsafeRawBufferPointer) {
         guard let first = data.first else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: data.dropFirst())
-        var tracker = FlowTracker(expectedFlows: 16)
-        let packet = PacketDecoder.decode(bytes, linkType: linkTypes[Int(first) % linkTypes.count])
-        tracker.add(packet, bytes: bytes, wireLength: UInt32(bytes.count), time: 0)
+        var packet = OnePacket(record: PacketRecord(bytes: bytes, originalLength: UInt32(bytes.count), timestamp: 0,
+                                                    linkType: linkTypes[Int(first) % linkTypes.count], interface: 0))
+        var pipeline = PacketPipeline(filter: nil, options: options(expectedFlows: 16))
+        _ = try? pipeline.read(&packet)
         for transport in [IPProtocol.tcp, .udp] {
             _ = PayloadDetector.detect(bytes, PayloadContext(transport: transport, sourcePort: 53, destinationPort: 5353))
         }
@@ -67,16 +68,27 @@ enum FuzzTarget: String, CaseIterable {
         close(fd)
         do {
             var file = try CaptureFile(path: scratch)
-            var tracker = FlowTracker(expectedFlows: 64)
-            var records = 0
-            while records < 100_000, let record = try file.next() {
-                let packet = PacketDecoder.decode(record.bytes, linkType: record.linkType)
-                tracker.add(packet, bytes: record.bytes, wireLength: record.originalLength, time: record.timestamp)
-                records += 1
-            }
+            var pipeline = PacketPipeline(filter: nil, options: options(expectedFlows: 64))
+            _ = try pipeline.read(&file, limit: 100_000)
             _ = try file.finish()
         } catch {
             // A clear error is a right answer for a bad file.
         }
+    }
+}
+
+/// The pipeline's settings for one input: a small table to start with.
+private func options(expectedFlows: Int) -> PipelineOptions {
+    var options = PipelineOptions()
+    options.expectedFlows = expectedFlows
+    return options
+}
+
+/// A packet source of one record, for the decode target.
+struct OnePacket: PacketSource {
+    var record: PacketRecord?
+    mutating func next() throws(CaptureError) -> PacketRecord? {
+        defer { record = nil }
+        return record
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PortScopeAnalysis
+import PortScopeIngest
 import PortScopeFlows
 import PortScopeReport
 import PortScopeStore
@@ -44,8 +44,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         var options = AnalysisOptions(filter: filter, replace: replace, flowRows: !noFlows, detectProtocols: !noDetect)
-        options.registry = try servicesFile.registry()
-        options.maxFlows = maxFlows.maxFlows
+        options.pipeline.registry = try servicesFile.registry()
+        options.pipeline.maxFlows = maxFlows.maxFlows
         // Check every input before writing anything, so a bad argument changes nothing.
         do {
             if let filter { try CaptureAnalysis.validate(filter: filter) }
@@ -62,7 +62,7 @@ struct AnalyzeCommand: ParsableCommand {
             do {
                 let result = try CaptureAnalysis.run(path: file, store: store, options: options) { progress.update($0) }
                 progress.finish()
-                try printSummary(result, store: store, registry: options.registry)
+                try printSummary(result, store: store, registry: options.pipeline.registry)
             } catch {
                 progress.finish()
                 printError("Error: \(error)")

@@ -1,5 +1,7 @@
+import PortScopeAnalysis
 import ArgumentParser
 import PortScopeReport
+import PortScopeStore
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,11 +28,11 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let from = try Reports.captureID(a, in: store), to = try Reports.captureID(b, in: store)
+            let from = try store.captureID(a), to = try store.captureID(b)
             noteCapturesWithoutFlowRows(CaptureSelection(ids: [from, to]), in: store)
-            return try Reports.diff(store, from: from, to: to, all: all, hosts: HostSelection(localOnly: localOnly),
-                                    local: localNetworks.local, registry: registry)
-                .render(output.format, limit: output.limit)
+            let changes = try ServiceChanges.between(store, from, to, all: all, hosts: HostSelection(localOnly: localOnly),
+                                                     local: localNetworks.local)
+            return Reports.diff(changes, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }

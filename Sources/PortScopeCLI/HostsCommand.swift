@@ -1,3 +1,4 @@
+import PortScopeAnalysis
 import ArgumentParser
 import PortScopeReport
 
@@ -31,9 +32,9 @@ struct HostsCommand: ParsableCommand {
         let registry = try servicesFile.registry()
         let selection = HostSelection(networks: hosts.isEmpty ? nil : hosts.compactMap { IPNetwork($0) }, localOnly: localOnly)
         try database.printReport { store in
-            try Reports.hosts(store, captures: try captureReference.flowSelection(in: store), hosts: selection,
-                              local: localNetworks.local, explain: explain, registry: registry)
-                .render(output.format, limit: output.limit)
+            let lines = try HostView.lines(store, captures: try captureReference.flowSelection(in: store), hosts: selection,
+                                           local: localNetworks.local)
+            return Reports.hosts(lines, explain: explain, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PortScopeAnalysis
+import PortScopeIngest
 import PortScopeCapture
 import PortScopeFlows
 import PortScopeReport
@@ -66,11 +66,11 @@ struct LiveCommand: ParsableCommand {
         options.duration = duration?.nanoseconds
         options.count = count
         options.flushInterval = flushEvery.nanoseconds
-        options.registry = try servicesFile.registry()
-        options.maxFlows = maxFlows.maxFlows
+        options.pipeline.registry = try servicesFile.registry()
+        options.pipeline.maxFlows = maxFlows.maxFlows
 
         // The interface first: a capture that cannot start leaves the database untouched.
-        let capture: LiveCapture
+        var capture: LiveCapture
         do { capture = try LiveCapture(captureOptions) } catch { throw CLIError(error) }
         if let user {
             do { try dropPrivileges(to: user) } catch { throw CLIError(error) }
@@ -86,10 +86,10 @@ struct LiveCommand: ParsableCommand {
         // The busiest service ports, read back from the database after each flush.
         var topPorts: [(port: String, packets: Int64)] = [], topPortsAt = 0
         do {
-            result = try LiveAnalysis.run(capture, store: store, options: options) { status, store in
+            result = try LiveAnalysis.run(&capture, store: store, options: options) { status, store in
                 guard statusLine else { return }
                 if status.flushes != topPortsAt, let top = try? Reports.services(
-                    store, filter: ReportFilter(capture: status.captureID), sort: .packets, registry: options.registry) {
+                    store, filter: ReportFilter(capture: status.captureID), sort: .packets, registry: options.pipeline.registry) {
                     topPorts = LiveCommand.busiestPorts(top)
                     topPortsAt = status.flushes
                 }
@@ -149,14 +149,7 @@ struct InterfacesCommand: ParsableCommand {
     func run() throws {
         let interfaces: [CaptureInterface]
         do { interfaces = try CaptureInterface.all() } catch { throw CLIError(error) }
-        let report = Report(
-            columns: [ReportColumn("index", numeric: true), ReportColumn("name"), ReportColumn("flags"),
-                      ReportColumn("addresses"), ReportColumn("description")],
-            rows: interfaces.enumerated().map { i, interface in
-                [.int(Int64(i + 1)), .text(interface.name), .text(interface.flags.joined(separator: ",")),
-                 .text(interface.addresses.map(\.description).joined(separator: " ")),
-                 interface.description.map { .text($0) } ?? .null]
-            })
+        let report = Reports.interfaces(interfaces)
         print(report.render(output.format, limit: output.top), terminator: "")
     }
 }

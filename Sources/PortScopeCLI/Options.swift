@@ -1,5 +1,6 @@
-import ArgumentParser
 import PortScopeAnalysis
+import ArgumentParser
+import PortScopeIngest
 import PortScopeDecode
 import PortScopeFlows
 import PortScopeReport
@@ -58,7 +59,7 @@ struct MaxFlowsOption: ParsableArguments {
     @Option(name: .customLong("max-flows"),
             help: ArgumentHelp("Flows held in memory at most (each about 0.5 KiB until stored); beyond it the quarter silent "
                                + "the longest are stored at once (end_reason evicted) and counted.", valueName: "n"))
-    var maxFlows = AnalysisOptions.defaultMaxFlows
+    var maxFlows = PipelineOptions.defaultMaxFlows
 
     func validate() throws {
         if maxFlows < 1000 { throw ValidationError("--max-flows must be at least 1000") }
@@ -135,7 +136,7 @@ struct CaptureReferenceOption: ParsableArguments {
     /// The selection it makes (all captures without it).
     func selection(in store: borrowing CaptureStore) throws -> CaptureSelection {
         guard let capture else { return .all }
-        return CaptureSelection(ids: [try Reports.captureID(capture, in: store)])
+        return CaptureSelection(ids: [try store.captureID(capture)])
     }
 
     /// The selection, for a report built from flow rows: says on standard error which selected
@@ -149,7 +150,7 @@ struct CaptureReferenceOption: ParsableArguments {
 
 /// Notes on standard error the captures of `selection` stored without flow rows.
 func noteCapturesWithoutFlowRows(_ selection: CaptureSelection, in store: borrowing CaptureStore) {
-    guard let ids = try? Reports.capturesWithoutFlowRows(selection, in: store), !ids.isEmpty else { return }
+    guard let ids = try? selection.withoutFlowRows(in: store), !ids.isEmpty else { return }
     let list = ids.map(String.init).joined(separator: ", ")
     printError("note: capture\(ids.count == 1 ? "" : "s") \(list) analyzed with --no-flows: no flow rows, so not in this report (services has their traffic)")
 }

@@ -1,3 +1,4 @@
+import PortScopeAnalysis
 import ArgumentParser
 import PortScopeReport
 

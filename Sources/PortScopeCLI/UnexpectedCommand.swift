@@ -1,5 +1,7 @@
+import PortScopeAnalysis
 import ArgumentParser
 import PortScopeReport
+import PortScopeStore
 
 struct UnexpectedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,13 +57,13 @@ struct UnexpectedCommand: ParsableCommand {
         try database.printReport { store in
             var captures = try captureReference.selection(in: store)
             if let baseline {
-                let id = try Reports.captureID(baseline, in: store)
+                let id = try store.captureID(baseline)
                 options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
                 if captureReference.capture == nil { captures = try CaptureSelection.allExcept(id, in: store) }
             }
             let baselineIDs = options.baseline.map { [$0.id] } ?? []
             noteCapturesWithoutFlowRows(CaptureSelection(ids: captures.ids.map { $0 + baselineIDs }), in: store)
-            let findings = try Reports.findings(store, captures: captures, options: options).filter { $0.severity >= minSeverity }
+            let findings = try Findings.find(store, captures: captures, options: options).filter { $0.severity >= minSeverity }
             return Reports.unexpected(findings, explain: explain).render(output.format, limit: output.limit)
         }
     }

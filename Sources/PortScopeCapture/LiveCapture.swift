@@ -30,17 +30,23 @@ public struct LiveCaptureStatistics: Sendable, Equatable {
     public var droppedByKernel: UInt64
     /// Packets the interface or its driver dropped.
     public var droppedByInterface: UInt64
+
+    public init(received: UInt64, droppedByKernel: UInt64, droppedByInterface: UInt64) {
+        self.received = received
+        self.droppedByKernel = droppedByKernel
+        self.droppedByInterface = droppedByInterface
+    }
 }
 
 /// An interface opened for capture through libpcap (`pcap_create`, `pcap_activate`), in
-/// immediate mode with nanosecond timestamps where the system has them. Owns the handle and
-/// closes it on deinit. Reading never blocks: `wait` then `readAvailable`.
+/// immediate mode with nanosecond timestamps where the system has them. Its `PcapHandle` closes
+/// it on deinit. Reading never blocks: `wait`, then `next()` until it has nothing ready.
 public struct LiveCapture: ~Copyable {
-    private let handle: OpaquePointer
+    private let handle: PcapHandle
     public let interface: String
     /// The interface's link type, as the decoder knows it.
     public let linkType: LinkType
-    private let nanosecondTimestamps: Bool
+    private let subsecondScale: Int64
     private let selectable: Int32
 
     /// Opens and activates `options.interface` and sets its filter.
@@ -48,60 +54,47 @@ public struct LiveCapture: ~Copyable {
     ///   no such interface, interface down), or `.badFilter`.
     public init(_ options: LiveCaptureOptions) throws(CaptureError) {
         let name = options.interface
-        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard let handle = pcap_create(name, &errbuf) else {
-            throw .interface(name: name, reason: String(cString: errbuf))
-        }
-        func fail(_ reason: String) -> CaptureError {
-            pcap_close(handle)
-            return .interface(name: name, reason: reason)
-        }
-        pcap_set_snaplen(handle, options.snaplen)
-        pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
-        pcap_set_immediate_mode(handle, 1)
-        pcap_set_buffer_size(handle, options.bufferSize)
-        let wantsNano = pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_NANO) == 0
-        let status = pcap_activate(handle)
-        if status < 0 {
-            let detail = String(cString: pcap_geterr(handle))
-            throw fail(LiveCapture.explain(status, detail: detail, interface: name))
+        let handle = try PcapHandle(creating: name)
+        let pcap = handle.pointer
+        pcap_set_snaplen(pcap, options.snaplen)
+        pcap_set_promisc(pcap, options.promiscuous ? 1 : 0)
+        pcap_set_immediate_mode(pcap, 1)
+        pcap_set_buffer_size(pcap, options.bufferSize)
+        let wantsNano = pcap_set_tstamp_precision(pcap, PCAP_TSTAMP_PRECISION_NANO) == 0
+        let status = PcapStatus(rawValue: pcap_activate(pcap))
+        if status.isError {
+            throw .interface(name: name, reason: LiveCapture.explain(status, detail: handle.lastError, interface: name))
         }
         if let expression = options.filter {
-            var program = bpf_program()
-            guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-                let reason = String(cString: pcap_geterr(handle))
-                pcap_close(handle)
-                throw .badFilter(expression: expression, reason: reason)
-            }
-            defer { pcap_freecode(&program) }
-            guard pcap_setfilter(handle, &program) == 0 else {
-                throw fail("cannot set the filter: " + String(cString: pcap_geterr(handle)))
+            let program = try handle.compile(expression)
+            guard pcap_setfilter(pcap, program.code) == 0 else {
+                throw .interface(name: name, reason: "cannot set the filter: " + handle.lastError)
             }
         }
-        guard pcap_setnonblock(handle, 1, &errbuf) == 0 else {
-            throw fail(String(cString: errbuf))
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard pcap_setnonblock(pcap, 1, &errbuf) == 0 else {
+            throw .interface(name: name, reason: String(cString: errbuf))
         }
-        nanosecondTimestamps = wantsNano && pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO
-        selectable = pcap_get_selectable_fd(handle)
-        self.handle = handle
+        let nanosecondTimestamps = wantsNano && pcap_get_tstamp_precision(pcap) == PCAP_TSTAMP_PRECISION_NANO
+        subsecondScale = nanosecondTimestamps ? 1 : 1000
+        selectable = pcap_get_selectable_fd(pcap)
+        linkType = LinkType(dlt: pcap_datalink(pcap))
         interface = name
-        linkType = LinkType(dlt: pcap_datalink(handle))
+        self.handle = handle
     }
 
-    deinit { pcap_close(handle) }
-
     /// What went wrong on activation, and how to fix it.
-    static func explain(_ status: Int32, detail: String, interface: String) -> String {
+    static func explain(_ status: PcapStatus, detail: String, interface: String) -> String {
         switch status {
-        case PCAP_ERROR_NO_SUCH_DEVICE:
+        case .noSuchDevice:
             "no such interface (see 'portscope interfaces')"
-        case PCAP_ERROR_PERM_DENIED, PCAP_ERROR_PROMISC_PERM_DENIED:
+        case .permissionDenied, .promiscuousPermissionDenied:
             "no permission to capture; run as root, or grant the capabilities once with "
                 + "'sudo setcap cap_net_raw,cap_net_admin=eip \(executablePath())'"
-        case PCAP_ERROR_IFACE_NOT_UP:
+        case .interfaceNotUp:
             "interface is down; bring it up first (ip link set \(interface) up)"
         default:
-            detail.isEmpty ? String(cString: pcap_statustostr(status)) : detail
+            detail.isEmpty ? status.description : detail
         }
     }
 
@@ -121,34 +114,29 @@ public struct LiveCapture: ~Copyable {
         _ = poll(&descriptor, 1, milliseconds)
     }
 
-    /// Hands every packet ready now to `body` (at most `limit`), without blocking. Returns how
-    /// many. The record's bytes are valid only during the call.
-    public func readAvailable(limit: UInt64 = .max,
-                              _ body: (PacketRecord) throws(CaptureError) -> Void) throws(CaptureError) -> UInt64 {
-        var handled: UInt64 = 0
+    /// The next packet ready now, without blocking; nil when none is. Its bytes are valid until
+    /// the next call.
+    public func next() throws(CaptureError) -> PacketRecord? {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
-        let subsecondScale: Int64 = nanosecondTimestamps ? 1 : 1000
-        while handled < limit {
-            let status = pcap_next_ex(handle, &header, &data)
-            if status == 0 || status == PCAP_ERROR_BREAK { break }
-            guard status == 1, let header, let data else {
-                throw .interface(name: interface, reason: "capture failed: " + String(cString: pcap_geterr(handle)))
-            }
-            let h = header.pointee
-            let time = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) * subsecondScale
-            try body(PacketRecord(bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)),
-                                  originalLength: h.len, timestamp: time, linkType: linkType, interface: 0))
-            handled += 1
+        let status = PcapStatus(rawValue: pcap_next_ex(handle.pointer, &header, &data))
+        if status == .ok || status == .breakLoop { return nil }
+        guard status == .packet, let header, let data else {
+            throw .interface(name: interface, reason: "capture failed: " + handle.lastError)
         }
-        return handled
+        let h = header.pointee
+        let time = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) * subsecondScale
+        return PacketRecord(bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)),
+                            originalLength: h.len, timestamp: time, linkType: linkType, interface: 0)
     }
 
-    /// libpcap's counters so far.
-    public func statistics() -> LiveCaptureStatistics {
+    /// libpcap's counters so far (`pcap_stats`).
+    /// - Throws: `CaptureError.interface` when libpcap cannot give them: counters it does not
+    ///   have are never shown as zero drops.
+    public func statistics() throws(CaptureError) -> LiveCaptureStatistics {
         var stats = pcap_stat()
-        guard pcap_stats(handle, &stats) == 0 else {
-            return LiveCaptureStatistics(received: 0, droppedByKernel: 0, droppedByInterface: 0)
+        guard pcap_stats(handle.pointer, &stats) == 0 else {
+            throw .interface(name: interface, reason: "cannot read libpcap's counters: " + handle.lastError)
         }
         return LiveCaptureStatistics(received: UInt64(stats.ps_recv), droppedByKernel: UInt64(stats.ps_drop),
                                      droppedByInterface: UInt64(stats.ps_ifdrop))

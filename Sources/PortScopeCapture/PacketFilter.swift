@@ -6,7 +6,8 @@ import PortScopeDecode
 /// is seen, since BPF code depends on the link-layer header.
 public struct PacketFilter: ~Copyable {
     public let expression: String
-    private var programs: [(linkType: LinkType, program: UnsafeMutablePointer<bpf_program>)] = []
+    /// The programs compiled so far, freed on deinit.
+    private var programs: [(linkType: LinkType, code: UnsafeMutablePointer<bpf_program>)] = []
     /// Snapshot length the programs are compiled for; large, so no packet is judged cut.
     private static let snaplen: Int32 = 262_144
 
@@ -18,10 +19,7 @@ public struct PacketFilter: ~Copyable {
     }
 
     deinit {
-        for entry in programs {
-            pcap_freecode(entry.program)
-            entry.program.deallocate()
-        }
+        for entry in programs { BPFProgram.free(entry.code) }
     }
 
     /// Whether the packet passes the filter.
@@ -39,19 +37,14 @@ public struct PacketFilter: ~Copyable {
     }
 
     private mutating func program(for linkType: LinkType) throws(CaptureError) -> UnsafeMutablePointer<bpf_program> {
-        for entry in programs where entry.linkType == linkType { return entry.program }
-        guard let dead = pcap_open_dead(linkType.dlt, PacketFilter.snaplen) else {
-            throw .badFilter(expression: expression, reason: "libpcap could not open a handle")
-        }
-        defer { pcap_close(dead) }
-        let program = UnsafeMutablePointer<bpf_program>.allocate(capacity: 1)
-        program.initialize(to: bpf_program())
-        guard pcap_compile(dead, program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-            let reason = String(cString: pcap_geterr(dead))
-            program.deallocate()
+        for entry in programs where entry.linkType == linkType { return entry.code }
+        let code: UnsafeMutablePointer<bpf_program>
+        do {
+            code = try PcapHandle(dead: linkType, snaplen: Self.snaplen).compile(expression).release()
+        } catch .badFilter(let expression, let reason) {
             throw .badFilter(expression: expression, reason: "\(reason) (link type \(linkType))")
         }
-        programs.append((linkType, program))
-        return program
+        programs.append((linkType, code))
+        return code
     }
 }

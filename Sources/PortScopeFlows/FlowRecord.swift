@@ -54,7 +54,6 @@ public struct FlowRecord: Sendable {
     public var reset = false
     /// Non-first IP fragments joined to this flow by their first fragment (they carry no ports).
     public var fragmentPackets: UInt64 = 0
-    public var fragmentBytes: UInt64 = 0
     /// ICMP / ICMPv6: type and code of the first packet.
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0

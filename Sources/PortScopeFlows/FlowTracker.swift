@@ -169,7 +169,6 @@ public struct FlowTracker: ~Copyable {
         statistics.fragmentsJoined += 1
         table[index].withDirection(first.side) { $0.add(bytes: wireLength, at: time) }
         table[index].fragmentPackets += 1
-        table[index].fragmentBytes += UInt64(wireLength)
     }
 }
 

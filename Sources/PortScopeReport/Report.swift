@@ -1,48 +1,53 @@
-import PortScopeStore
+import PortScopeSQLite
 
 /// How a report is printed.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, csv
 }
 
-/// A report column: its stable JSON/CSV key and whether it holds numbers (right-aligned).
-public struct ReportColumn: Sendable {
+/// How a column's cells print.
+public enum CellStyle: Sendable {
+    case text
+    /// Numbers: right-aligned in tables.
+    case number
+    /// Nanoseconds since the epoch, printed as ISO 8601 UTC (`formatTimestamp`) in every format.
+    case time
+}
+
+/// A report column as printed: its stable JSON/CSV key, its table header, and its style.
+public struct ReportHeading: Sendable {
     public var key: String
-    public var numeric: Bool
-    public init(_ key: String, numeric: Bool = false) {
-        self.key = key
-        self.numeric = numeric
-    }
+    public var header: String
+    public var style: CellStyle
 }
 
-extension Statement.Value {
-    /// The text of a text cell; "" otherwise.
-    var text: String { if case .text(let t) = self { t } else { "" } }
-    /// The integer of an integer cell; 0 otherwise (SQL NULL included).
-    var int: Int64 { if case .int(let v) = self { v } else { 0 } }
-}
-
-/// Rows ready to print in any `OutputFormat`.
+/// Rows ready to print in any `OutputFormat`: cells stored in the order of `headings`, read by
+/// column key (`value(_:in:)`, `selecting`), never by position.
 public struct Report: Sendable {
     public typealias Cell = Statement.Value
-    public var columns: [ReportColumn]
-    public var rows: [[Cell]]
+    public let headings: [ReportHeading]
+    public let rows: [[Cell]]
 
-    public init(columns: [ReportColumn], rows: [[Cell]]) {
-        self.columns = columns
+    /// A report of `sources`, one row each, with the cells `columns` make of them.
+    public init<Source>(_ columns: [ReportColumn<Source>], _ sources: [Source]) {
+        headings = columns.map(\.heading)
+        rows = sources.map { source in columns.map { $0.cell(source) } }
+    }
+
+    private init(headings: [ReportHeading], rows: [[Cell]]) {
+        self.headings = headings
         self.rows = rows
     }
 
-    /// The cell of column `key` in `row` (null when there is no such column), so callers need
-    /// not know where a column stands.
+    /// The cell of column `key` in `row` (null when there is no such column).
     public func value(_ key: String, in row: [Cell]) -> Cell {
-        columns.firstIndex { $0.key == key }.map { row[$0] } ?? .null
+        headings.firstIndex { $0.key == key }.map { row[$0] } ?? .null
     }
 
     /// The same report with only the columns `keys`, in that order, and its first `limit` rows.
-    public func selecting(_ keys: [String], limit: Int) -> Report {
-        let indices = keys.compactMap { key in columns.firstIndex { $0.key == key } }
-        return Report(columns: indices.map { columns[$0] }, rows: rows.prefix(limit).map { row in indices.map { row[$0] } })
+    public func selecting(_ keys: [String], limit: Int = .max) -> Report {
+        let positions = keys.compactMap { key in headings.firstIndex { $0.key == key } }
+        return Report(headings: positions.map { headings[$0] }, rows: rows.prefix(limit).map { row in positions.map { row[$0] } })
     }
 
     /// Renders the report. `limit` cuts rows (nil: all); a table notes how many were left out.
@@ -58,6 +63,13 @@ public struct Report: Sendable {
         }
     }
 
+    /// A cell as its column prints it: times formatted, the rest as stored.
+    private func printed(_ cell: Cell, _ style: CellStyle) -> Cell {
+        guard style == .time else { return cell }
+        if case .int(let ns) = cell { return .text(formatTimestamp(ns)) }
+        return .null
+    }
+
     private func plain(_ cell: Cell) -> String {
         switch cell {
         case .int(let v): String(v)
@@ -67,17 +79,21 @@ public struct Report: Sendable {
         }
     }
 
+    private func texts(_ row: [Cell]) -> [String] {
+        zip(row, headings).map { plain(printed($0, $1.style)) }
+    }
+
     private func table(_ rows: [[Cell]]) -> String {
         if rows.isEmpty { return "(no rows)\n" }
-        let header = columns.map { $0.key.uppercased() }
-        let texts = rows.map { $0.map(plain) }
+        let header = headings.map(\.header)
+        let texts = rows.map(texts)
         var widths = header.map(\.count)
         for row in texts { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
             var parts: [String] = []
             for (i, cell) in cells.enumerated() {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
-                parts.append(columns[i].numeric ? pad + cell : (i == cells.count - 1 ? cell : cell + pad))
+                parts.append(headings[i].style == .number ? pad + cell : (i == cells.count - 1 ? cell : cell + pad))
             }
             return parts.joined(separator: "  ") + "\n"
         }
@@ -87,7 +103,8 @@ public struct Report: Sendable {
     private func json(_ rows: [[Cell]]) -> String {
         if rows.isEmpty { return "[]\n" }
         let objects = rows.map { row in
-            "  {" + zip(columns, row).map { column, cell in "\"\(column.key)\": \(jsonValue(cell))" }.joined(separator: ", ") + "}"
+            "  {" + zip(headings, row).map { heading, cell in "\"\(heading.key)\": \(jsonValue(printed(cell, heading.style)))" }
+                .joined(separator: ", ") + "}"
         }
         return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
     }
@@ -124,7 +141,7 @@ public struct Report: Sendable {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacing("\"", with: "\"\"") + "\"" : text
         }
-        let header = columns.map { field($0.key) }.joined(separator: ",")
-        return ([header] + rows.map { $0.map { field(plain($0)) }.joined(separator: ",") }).joined(separator: "\n") + "\n"
+        let header = headings.map { field($0.key) }.joined(separator: ",")
+        return ([header] + rows.map { texts($0).map(field).joined(separator: ",") }).joined(separator: "\n") + "\n"
     }
 }

@@ -1,5 +1,6 @@
 import PortScopeDecode
 import PortScopeFlows
+import PortScopeSQLite
 
 /// The host_services figures of the flow rows a flush inserts, summed per row key in memory
 /// and written once per key, in key order. (A trigger per inserted flow row did the same and

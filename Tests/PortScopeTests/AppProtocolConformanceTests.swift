@@ -1,5 +1,7 @@
+import PortScopeAnalysis
 import Foundation
 import PortScopeReport
+import PortScopeSQLite
 import PortScopeStore
 import Testing
 
@@ -59,7 +61,7 @@ struct AppProtocolConformanceTests {
             }
         }
         #expect(differences.isEmpty, "\(name): \(differences.sorted().prefix(5))")
-        let findings = try Reports.findings(store, captures: .all, options: FindingOptions()).filter { $0.kind == .protocolMismatch }
+        let findings = try Findings.find(store, captures: .all, options: FindingOptions()).filter { $0.kind == .protocolMismatch }
         #expect(findings.isEmpty, "\(name): \(findings.map(\.reason))")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PortScopeSQLite
 import PortScopeStore
 import Testing
 
@@ -13,9 +14,14 @@ func runProgram(_ path: String, _ arguments: [String], stdin: Data? = nil) throw
 }
 
 /// A program started in the background, its standard input written and closed.
-final class RunningProgram {
+final class RunningProgram: @unchecked Sendable {
     let process = Process()
     private let out = Pipe(), err = Pipe(), input = Pipe()
+    /// Standard error, read on its own thread while standard output is read, and standard input
+    /// written on another: a program that fills one pipe while the test waits on another would
+    /// otherwise never finish.
+    private let errRead = DispatchGroup(), inputWritten = DispatchGroup()
+    private var errData = Data()
 
     init(_ path: String, _ arguments: [String], stdin: Data? = nil) throws {
         process.executableURL = URL(fileURLWithPath: path)
@@ -24,17 +30,30 @@ final class RunningProgram {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
+        let writer = input.fileHandleForWriting
+        DispatchQueue.global().async(group: inputWritten) {
+            if let stdin { try? writer.write(contentsOf: stdin) }
+            try? writer.close()
+        }
+        let reader = err.fileHandleForReading
+        DispatchQueue.global().async(group: errRead) { [self] in errData = reader.readDataToEndOfFile() }
     }
 
     /// Waits for the program to end; its status and output.
     func finish() -> (status: Int32, out: String, err: String) {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        errRead.wait()
+        inputWritten.wait()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// The test runner itself: a program that writes far more to standard error than a pipe holds
+/// before it writes to standard output still finishes.
+@Test func runnerReadsLargeStandardErrorWhileWaitingForOutput() throws {
+    let run = try runProgram("/bin/sh", ["-c", "head -c 1000000 /dev/zero | tr '\\0' x >&2; echo done"])
+    #expect(run.status == 0 && run.out == "done\n" && run.err.count == 1_000_000)
 }
 
 /// The binary SwiftPM built next to the test bundle.

@@ -1,25 +1,11 @@
 import Foundation
 import PortScopeCapture
 import PortScopeDecode
+import TestCaptures
 import Testing
 
-/// Writes test captures field by field (like swift-nio-extras' pcap writer).
+/// Test capture files on disk.
 enum CaptureBytes {
-    /// Classic pcap: magic, version 2.4, thiszone, sigfigs, snaplen, link type; then records
-    /// (seconds, sub-seconds, captured length, original length, data).
-    static func pcap(bigEndian: Bool = false, nanoseconds: Bool = false, snaplen: UInt32 = 65535, linkType: UInt32 = 1,
-                     records: [(seconds: UInt32, fraction: UInt32, data: [UInt8], original: UInt32?)]) -> [UInt8] {
-        var out: [UInt8] = []
-        func u32(_ v: UInt32) { out += withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian, Array.init) }
-        func u16(_ v: UInt16) { out += withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian, Array.init) }
-        u32(nanoseconds ? 0xA1B2_3C4D : 0xA1B2_C3D4); u16(2); u16(4); u32(0); u32(0); u32(snaplen); u32(linkType)
-        for r in records {
-            u32(r.seconds); u32(r.fraction); u32(UInt32(r.data.count)); u32(r.original ?? UInt32(r.data.count))
-            out += r.data
-        }
-        return out
-    }
-
     static func write(_ bytes: [UInt8], in dir: TemporaryDirectory, _ name: String = "c.pcap") -> String {
         let path = dir.file(name)
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
@@ -39,7 +25,7 @@ struct CaptureFileTests {
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func pcapByteOrdersAndResolutions(bigEndian: Bool, nanoseconds: Bool) throws {
         let dir = TemporaryDirectory()
-        let bytes = CaptureBytes.pcap(bigEndian: bigEndian, nanoseconds: nanoseconds,
+        let bytes = CaptureFileWriter.capture(bigEndian: bigEndian, nanoseconds: nanoseconds,
                                       records: [(1_700_000_000, 123_456, tcpSYN, 60), (1_700_000_001, 7, [], nil)])
         let (packets, stats) = try readAll(CaptureBytes.write(bytes, in: dir))
         #expect(packets.count == 2 && stats.records == 2 && stats.zeroLength == 1)
@@ -50,7 +36,7 @@ struct CaptureFileTests {
 
     @Test func tornLastRecordAndOversizedCaptures() throws {
         let dir = TemporaryDirectory()
-        var bytes = CaptureBytes.pcap(snaplen: 40, records: [(1, 0, tcpSYN, nil), (2, 0, tcpSYN, nil)])
+        var bytes = CaptureFileWriter.capture(snaplen: 40, records: [(1, 0, tcpSYN, nil), (2, 0, tcpSYN, nil)])
         bytes.removeLast(10)  // the second record loses its last 10 bytes
         let (packets, stats) = try readAll(CaptureBytes.write(bytes, in: dir))
         #expect(packets.count == 1)
@@ -60,7 +46,7 @@ struct CaptureFileTests {
 
     @Test func implausibleCapturedLengthStopsTheReading() throws {
         let dir = TemporaryDirectory()
-        var bytes = CaptureBytes.pcap(records: [(1, 0, tcpSYN, nil)])
+        var bytes = CaptureFileWriter.capture(records: [(1, 0, tcpSYN, nil)])
         bytes += [1, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]  // captured length 2 GiB
         let (packets, stats) = try readAll(CaptureBytes.write(bytes, in: dir))
         #expect(packets.count == 1 && stats.damage?.contains("not plausible") == true)
@@ -82,7 +68,7 @@ struct CaptureFileTests {
         #expect(throws: CaptureError.notACapture(path: CaptureBytes.write(Array("GET / HTTP/1.1\r\n".utf8), in: dir, "a"))) {
             _ = try CaptureFile(path: dir.file("a"))
         }
-        var version1 = CaptureBytes.pcap(records: [])
+        var version1 = CaptureFileWriter.capture(records: [])
         version1[4] = 1
         let path = CaptureBytes.write(version1, in: dir, "b")
         #expect(throws: CaptureError.unreadableHeader(path: path, reason: "pcap version 1.4")) { _ = try CaptureFile(path: path) }

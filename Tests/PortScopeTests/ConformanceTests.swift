@@ -1,5 +1,6 @@
 import Foundation
-import PortScopeAnalysis
+import PortScopeIngest
+import PortScopeSQLite
 import PortScopeStore
 import Testing
 

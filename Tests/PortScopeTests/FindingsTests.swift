@@ -1,3 +1,4 @@
+import PortScopeAnalysis
 import Foundation
 import PortScopeDecode
 import PortScopeReport
@@ -40,7 +41,7 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
               select: CaptureSelection = .all) throws -> [Finding] {
     let dir = TemporaryDirectory()
     let store = try database(captures, in: dir)
-    return try Reports.findings(store, captures: select, options: options)
+    return try Findings.find(store, captures: select, options: options)
 }
 
 @Suite struct FindingsTests {
@@ -69,9 +70,9 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         // target serves SSH to its one real client, and nothing else.
         let dir = TemporaryDirectory()
         let store = try database([t], in: dir)
-        let hosts = try Reports.hosts(store, captures: .all, hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]),
-                                      local: .privateRanges, explain: false, registry: .iana)
-        #expect(hosts.rows.map { [$0[2], $0[4], $0[8]] } == [[.text("serves"), .int(22), .int(1)]])
+        let hosts = Reports.hosts(try HostView.lines(store, captures: .all, hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]),
+                                                     local: .privateRanges), explain: false, registry: .iana)
+        #expect(hosts.selecting(["role", "port", "clients"]).rows == [[.text("serves"), .int(22), .int(1)]])
     }
 
     @Test func sweepsAcrossHostsAreOneFindingEach() throws {
@@ -119,9 +120,9 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         for _ in 0..<10 { t.udp("192.168.1.10", 40000, "239.1.1.1", 5004, payload: 1200) }  // an RTP multicast stream
         #expect(try findings([t]).isEmpty)
         let dir = TemporaryDirectory()
-        let hosts = try Reports.hosts(try database([t], in: dir), captures: .all, hosts: HostSelection(),
-                                      local: .privateRanges, explain: false, registry: .iana)
-        #expect(hosts.rows.map { [$0[0], $0[2], $0[7]] } == [[.text("192.168.1.10"), .text("uses"), .text("239.1.1.1")]])
+        let hosts = Reports.hosts(try HostView.lines(try database([t], in: dir), captures: .all, hosts: HostSelection(),
+                                                     local: .privateRanges), explain: false, registry: .iana)
+        #expect(hosts.selecting(["host", "role", "remote"]).rows == [[.text("192.168.1.10"), .text("uses"), .text("239.1.1.1")]])
     }
 
     @Test func wellKnownSourcePortsTowardUnrelatedPorts() throws {
@@ -156,9 +157,9 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
                                  local: .privateRanges, captures: "capture 1")
         #expect(draft.contains("\n192.168.1.5 serve tcp/22\n"))
         let policy = try Policy(parsing: draft, file: "draft")
-        let day1Findings = try Reports.findings(store, captures: CaptureSelection(ids: [1]), options: FindingOptions(policy: policy))
+        let day1Findings = try Findings.find(store, captures: CaptureSelection(ids: [1]), options: FindingOptions(policy: policy))
         #expect(day1Findings.isEmpty, "\(day1Findings.map(\.reason))")
-        let day2Findings = try Reports.findings(store, captures: CaptureSelection(ids: [2]), options: FindingOptions(policy: policy))
+        let day2Findings = try Findings.find(store, captures: CaptureSelection(ids: [2]), options: FindingOptions(policy: policy))
         #expect(day2Findings.map { "\($0.kind.rawValue) \($0.host) \($0.port!)" } == [
             "policy_serve 192.168.1.5 8080", "policy_use 192.168.1.10 22", "policy_use 192.168.1.20 8080",
         ])
@@ -209,12 +210,12 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let dir = TemporaryDirectory()
         let store = try database([day1, day2, day3], in: dir)
         let options = FindingOptions(baseline: (1, "capture 1"))
-        #expect(try Reports.findings(store, captures: CaptureSelection(ids: [2]), options: options).isEmpty)
+        #expect(try Findings.find(store, captures: CaptureSelection(ids: [2]), options: options).isEmpty)
         // Day 3 adds MySQL on the SSH host and, filtered to it, has lost nothing else.
-        let day3Findings = try Reports.findings(store, captures: CaptureSelection(ids: [3]), options: options)
+        let day3Findings = try Findings.find(store, captures: CaptureSelection(ids: [3]), options: options)
         #expect(day3Findings.map { "\($0.kind.rawValue) \($0.host) \($0.port!)" } == ["new_service 192.168.1.5 3306"])
         // Against day 3, day 1 lacks it: vanished.
-        let reverse = try Reports.findings(store, captures: CaptureSelection(ids: [1]), options: FindingOptions(baseline: (3, "capture 3")))
+        let reverse = try Findings.find(store, captures: CaptureSelection(ids: [1]), options: FindingOptions(baseline: (3, "capture 3")))
         #expect(reverse.map(\.kind) == [.vanishedService])
         #expect(reverse[0].reason == "192.168.1.5 served tcp/3306 (mysql) in capture 3; not seen since")
     }

@@ -1,10 +1,12 @@
 import Foundation
-import PortScopeAnalysis
+import PortScopeDecode
+import TestCaptures
+import PortScopeIngest
 import PortScopeStore
 import Testing
 
 /// A SYN scan from random sources and ports toward one host: every packet a new flow.
-/// Ethernet + IPv4 + TCP SYN, 54 bytes each, one microsecond apart; deterministic.
+/// Ethernet + IPv4 + TCP SYN (`EthernetFrame`), 54 bytes each, one microsecond apart; deterministic.
 func synFlood(_ packets: Int, to path: String) throws {
     var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
     func next() -> UInt64 {  // splitmix64, so the capture is the same every time
@@ -16,13 +18,11 @@ func synFlood(_ packets: Int, to path: String) throws {
     }
     let records = (0..<packets).map { i in
         let r = next(), source = UInt32(truncatingIfNeeded: r) | 0x0100_0000, port = Int(UInt16(truncatingIfNeeded: r >> 32) | 1024)
-        let frame = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]  // Ethernet, IPv4
-            + [0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0]  // IPv4: 40 bytes, TTL 64, TCP
-            + TrafficCapture.big32(source) + [192, 168, 1, 80]
-            + TrafficCapture.big16(port) + [0, 80] + [0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]
+        let frame = EthernetFrame.make(from: IPAddress(ipv4: source), to: IPAddress("192.168.1.80")!,
+                                       .tcp(sourcePort: UInt16(port), destinationPort: 80, sequence: 1, acknowledgment: 0, flags: .syn))
         return (seconds: UInt32(1_700_000_000 + i / 1_000_000), fraction: UInt32(i % 1_000_000), data: frame, original: UInt32?.none)
     }
-    try Data(CaptureBytes.pcap(records: records)).write(to: URL(fileURLWithPath: path))
+    try Data(CaptureFileWriter.capture(records: records)).write(to: URL(fileURLWithPath: path))
 }
 
 /// `--max-flows`: a flood of distinct flows is held under the bound, every flow still stored.
@@ -34,7 +34,7 @@ struct FloodTests {
         let dir = TemporaryDirectory(), flood = dir.file("flood.pcap")
         try synFlood(Self.packets, to: flood)
         var options = AnalysisOptions()
-        options.maxFlows = 2000
+        options.pipeline.maxFlows = 2000
         let result = try analyze(flood, in: dir, options: options)
         #expect(result.flowsHeldAtMost <= 2000 && result.flowsHeldAtMost >= 1500)
         let store = try CaptureStore(readingFrom: dir.file("test.db"))

@@ -1,8 +1,9 @@
 import Foundation
-@testable import PortScopeAnalysis
+@testable import PortScopeIngest
 @testable import PortScopeCapture
 @testable import PortScopeCLI
 import PortScopeReport
+import PortScopeSQLite
 import PortScopeStore
 import Testing
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeReport
 import Testing
@@ -69,7 +70,7 @@ struct ProtocolMismatchTests {
         t.session("203.0.113.50", 48020, "192.168.1.5", 22, payloads: (Self.http.request, Self.ssh.response))
         let dir = TemporaryDirectory()
         let store = try database([t], in: dir)
-        #expect(try Reports.findings(store, captures: .all, options: FindingOptions()).filter { $0.kind == .protocolMismatch }.isEmpty)
+        #expect(try Findings.find(store, captures: .all, options: FindingOptions()).filter { $0.kind == .protocolMismatch }.isEmpty)
         #expect(try store.rows("SELECT app_proto FROM flows WHERE client_addr = '203.0.113.50'") == [[.text("ssh")]])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PortScopeSQLite
 import PortScopeStore
 import Testing
 #if canImport(Glibc)
@@ -73,7 +74,7 @@ struct CrashSafetyTests {
             let others = try checkSurvived(db, kept: kept)
             for id in others {
                 let store = try CaptureStore(readingFrom: db)
-                let row = try store.rows("SELECT status, packets FROM captures WHERE id = ?", [.int(id)])
+                let row = try store.rows("SELECT status, packets FROM captures WHERE id = ?1", [.int(id)])
                 #expect(row == [[.text("complete"), .int(Self.packets)]], "\(row)")
                 completed += 1
             }

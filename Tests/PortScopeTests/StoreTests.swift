@@ -1,6 +1,8 @@
+import PortScopeAnalysis
 import Foundation
 import PortScopeDecode
 import PortScopeFlows
+import PortScopeSQLite
 @testable import PortScopeStore
 import PortScopeReport
 import Testing
@@ -11,8 +13,7 @@ struct StoreTests {
         _ = try CaptureStore(path: dir.file("a.db"))
         let db = try Database(path: dir.file("a.db"))
         #expect(try db.userVersion() == Schema.migrations.count)
-        var mode = try db.prepare("PRAGMA journal_mode")
-        #expect(try mode.step() && mode.text(0) == "wal")
+        #expect(try db.query("PRAGMA journal_mode").map { $0["journal_mode"] } == [.text("wal")])
     }
 
     @Test func newerSchemaIsRefused() throws {
@@ -27,8 +28,7 @@ struct StoreTests {
         let dir = TemporaryDirectory()
         try Database(path: dir.file("other.db")).execute("CREATE TABLE mine (x); INSERT INTO mine VALUES (1)")
         #expect(throws: StoreError.self) { _ = try CaptureStore(path: dir.file("other.db")) }
-        var count = try Database(path: dir.file("other.db")).prepare("SELECT count(*) FROM sqlite_master")
-        #expect(try count.step() && count.int(0) == 1)
+        #expect(try Database(path: dir.file("other.db")).query("SELECT count(*) AS n FROM sqlite_master").map { $0["n"] } == [.int(1)])
     }
 
     @Test func failedTransactionRollsBack() throws {
@@ -42,8 +42,7 @@ struct StoreTests {
                 throw Boom()
             }
         }
-        var count = try db.prepare("SELECT count(*) FROM t")
-        #expect(try count.step() && count.int(0) == 0)
+        #expect(try db.query("SELECT count(*) AS n FROM t").map { $0["n"] } == [.int(0)])
     }
 }
 
@@ -90,9 +89,7 @@ struct FlushTests {
         for (i, p) in traffic.prefix(count).enumerated() {
             tracker.add(p, bytes: noBytes, wireLength: 100, time: Int64(i) * 1_000_000_000)
             if flushes.contains(i) || i == count - 1 {
-                id = try tracker.withMutableFlows { flows, names throws(StoreError) in
-                    try store.flush(summary(packets: i + 1), capture: id, flows: flows, names: names, inference: &inference).captureID
-                }
+                id = try flush(&tracker, &inference, into: store, summary(packets: i + 1), capture: id).captureID
             }
         }
         return try store.rows("""
@@ -136,16 +133,12 @@ struct FlushTests {
         var tracker = FlowTracker()
         var inference = ServiceSideInference(registry: .iana)
         for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, bytes: noBytes, wireLength: 100, time: Int64(i) * 1_000_000_000) }
-        let id = try tracker.withMutableFlows { flows, names throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, names: names, inference: &inference).captureID
-        }
+        let id = try flush(&tracker, &inference, into: store, FlushTests.summary(packets: 10), capture: nil).captureID
         tracker.removeEnded()
         #expect(tracker.table.count == 4)
         // Five minutes on, every flow is idle: stored as such, then gone from memory.
         tracker.expireIdle(now: 400_000_000_000)
-        _ = try tracker.withMutableFlows { flows, names throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: id, flows: flows, names: names, inference: &inference)
-        }
+        _ = try flush(&tracker, &inference, into: store, FlushTests.summary(packets: 10), capture: id)
         tracker.removeEnded()
         #expect(tracker.table.count == 0)
         #expect(try store.rows("SELECT end_reason, COUNT(*) FROM flows GROUP BY 1") == [[.text("idle"), .int(4)]])
@@ -160,15 +153,11 @@ struct FlushTests {
         for (i, p) in FlushTests.traffic.enumerated() { tracker.add(p, bytes: noBytes, wireLength: 100, time: Int64(i) * 1_000_000_000) }
         try store.db.execute("PRAGMA query_only = ON")
         #expect(throws: StoreError.self) {
-            _ = try tracker.withMutableFlows { flows, names throws(StoreError) in
-                try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, names: names, inference: &inference)
-            }
+            _ = try flush(&tracker, &inference, into: store, FlushTests.summary(packets: 10), capture: nil)
         }
         #expect(tracker.table.withFlows { $0.allSatisfy { $0.row == nil } })
         try store.db.execute("PRAGMA query_only = OFF")
-        _ = try tracker.withMutableFlows { flows, names throws(StoreError) in
-            try store.flush(FlushTests.summary(packets: 10), capture: nil, flows: flows, names: names, inference: &inference)
-        }
+        _ = try flush(&tracker, &inference, into: store, FlushTests.summary(packets: 10), capture: nil)
         #expect(try store.rows("SELECT COUNT(*), SUM(packets_c2s + packets_s2c) FROM flows") == [[.int(4), .int(10)]])
         #expect(try store.rows("SELECT COUNT(*) FROM captures") == [[.int(1)]])
     }
@@ -195,11 +184,24 @@ struct FlushTests {
         #expect(try store.rows("SELECT packets, received FROM captures") == [[.int(3), .null]])
         // v3: rows from before do not know who opened them; the host view counts the client.
         #expect(try store.rows("SELECT opened_by FROM flows") == [[.null]])
-        let hosts = try Reports.hosts(store, captures: .all, hosts: HostSelection(), local: .privateRanges,
-                                      explain: true, registry: .iana)
-        #expect(hosts.rows.map { [$0[0], $0[2], $0[4], $0.last!] } == [
+        let hosts = Reports.hosts(try HostView.lines(store, captures: .all, hosts: HostSelection(), local: .privateRanges),
+                                  explain: true, registry: .iana)
+        #expect(hosts.selecting(["host", "role", "port", "decided_by"]).rows == [
             [.text("10.0.0.1"), .text("uses"), .int(443), .text("tcp_syn 1")],
             [.text("10.0.0.9"), .text("serves"), .int(443), .text("tcp_syn 1")],
         ])
+    }
+}
+
+/// One flush as the pipeline makes it: the flows' sides decided (`FlushPlan`), the store
+/// writing them, the flows remembering their rows.
+@discardableResult
+func flush(_ tracker: inout FlowTracker, _ inference: inout ServiceSideInference, into store: borrowing CaptureStore,
+           _ summary: CaptureSummary, capture: Int64?) throws(StoreError) -> CaptureStore.FlushResult {
+    try tracker.withMutableFlows { flows, names throws(StoreError) in
+        let plan = FlushPlan(flows, scope: .all, inference: &inference)
+        let result = try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names)
+        plan.recordWritten(rowIDs: result.rowIDs, in: flows)
+        return result
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import PortScopeAnalysis
+import PortScopeIngest
+import PortScopeSQLite
 import PortScopeStore
 
 /// A fresh directory for one test, removed when the value goes away.
@@ -30,3 +31,12 @@ func analyze(_ path: String, in directory: TemporaryDirectory, options: Analysis
 
 /// The bytes of a crafted `DecodedPacket` that carries no payload.
 var noBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+
+extension CaptureStore {
+    /// The rows of a query as values in select-list order: tests compare whole rows with literals.
+    func rows(_ sql: String, _ bindings: [Statement.Value] = []) throws -> [[Statement.Value]] {
+        var named: [String: Statement.Value] = [:]
+        for (i, value) in bindings.enumerated() { named["?\(i + 1)"] = value }
+        return try query(sql, named).map(\.values)
+    }
+}

@@ -1,8 +1,9 @@
 import Foundation
+import TestCaptures
 import PortScopeDecode
 
 /// Made-up traffic, conversation by conversation: Ethernet, IPv4 or IPv6, TCP or UDP or ICMP
-/// echo, written as classic pcap by `CaptureBytes`. Sessions and exchanges carry payloads that
+/// echo (`EthernetFrame`), written as classic pcap by `CaptureFileWriter`. Sessions and exchanges carry payloads that
 /// look like their port's protocol (`AppBytes`), so protocol detection sees ordinary traffic. Checksums are left zero (PortScope does not
 /// check them). Each packet is one millisecond after the one before, from 2023-11-14T22:13:20Z.
 struct TrafficCapture {
@@ -18,39 +19,24 @@ struct TrafficCapture {
     static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
     static func big32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(v >> $0 & 0xFF) } }
 
-    /// Ethernet II + IPv4 (20 bytes, DF, TTL 64) or IPv6 (40 bytes, hop limit 64) around `transport`.
-    private mutating func ip(_ from: String, _ to: String, proto: UInt8, _ transport: [UInt8]) {
-        let source = IPAddress(from)!, destination = IPAddress(to)!
-        var frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]  // destination and source MAC
-        if source.isIPv4 {
-            frame += [0x08, 0x00, 0x45, 0] + Self.big16(20 + transport.count) + [0, 1, 0x40, 0, 64, proto, 0, 0]
-            frame += Self.big32(source.ipv4Value) + Self.big32(destination.ipv4Value)
-        } else {
-            frame += [0x86, 0xDD, 0x60, 0, 0, 0] + Self.big16(transport.count) + [proto, 64]
-            for address in [source, destination] {
-                for word in [address.high, address.low] { frame += (0..<8).map { UInt8(word >> (56 - 8 * UInt64($0)) & 0xFF) } }
-            }
-        }
-        record(frame + transport)
-    }
-
     /// A TCP segment (20-byte header) carrying `data`, or else `payload` zero bytes.
     mutating func tcp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, _ flags: TCPFlags,
                       seq: UInt32 = 1000, ack: UInt32 = 0, payload: Int = 0, data: [UInt8]? = nil) {
-        let header = Self.big16(sport) + Self.big16(dport) + Self.big32(seq) + Self.big32(ack)
-            + [0x50, flags.rawValue, 0xFF, 0xFF, 0, 0, 0, 0]
-        ip(from, to, proto: 6, header + (data ?? [UInt8](repeating: 0, count: payload)))
+        record(EthernetFrame.make(from: IPAddress(from)!, to: IPAddress(to)!,
+                                  .tcp(sourcePort: UInt16(sport), destinationPort: UInt16(dport), sequence: seq, acknowledgment: ack, flags: flags),
+                                  payload: data.map { .bytes($0) } ?? .zeros(payload)))
     }
 
     /// A UDP datagram carrying `data`, or else `payload` bytes (`AppBytes.datagram`).
     mutating func udp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, payload: Int = 32, data: [UInt8]? = nil) {
         let bytes = data ?? AppBytes.datagram(sport: sport, dport: dport, size: payload)
-        ip(from, to, proto: 17, Self.big16(sport) + Self.big16(dport) + Self.big16(8 + bytes.count) + [0, 0] + bytes)
+        record(EthernetFrame.make(from: IPAddress(from)!, to: IPAddress(to)!,
+                                  .udp(sourcePort: UInt16(sport), destinationPort: UInt16(dport)), payload: .bytes(bytes)))
     }
 
-    /// An ICMP echo request (type 8), or reply (type 0), identifier 1.
+    /// An ICMP echo request (type 8), or reply (type 0), identifier 1, with 32 bytes of zeros.
     mutating func ping(_ from: String, _ to: String, reply: Bool = false) {
-        ip(from, to, proto: 1, [reply ? 0 : 8, 0, 0, 0, 0, 1, 0, 1] + [UInt8](repeating: 0, count: 32))
+        record(EthernetFrame.make(from: IPAddress(from)!, to: IPAddress(to)!, .echo(reply: reply), payload: .zeros(32)))
     }
 
     /// A whole TCP connection: handshake, `exchanges` request/response pairs, FIN both ways.
@@ -99,6 +85,6 @@ struct TrafficCapture {
     }
 
     func write(to path: String) throws {
-        try Data(CaptureBytes.pcap(records: records)).write(to: URL(fileURLWithPath: path))
+        try Data(CaptureFileWriter.capture(records: records)).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -3,7 +3,7 @@ import CSQLite
 /// An open SQLite connection. Owns its handle and closes it on deinit.
 /// The corresponding C type is `sqlite3`.
 public struct Database: ~Copyable {
-    let handle: OpaquePointer
+    private let handle: OpaquePointer
 
     /// Opens (and, unless `readOnly`, creates) the database file at `path`.
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
@@ -57,14 +57,22 @@ public struct Database: ~Copyable {
         return result
     }
 
+    /// Runs a read query with `bindings` (named parameters, `:name`) and returns every row.
+    public func query(_ sql: String, _ bindings: [String: Statement.Value] = [:]) throws(SQLiteError) -> [QueryRow] {
+        var statement = try prepare(sql)
+        try statement.bind(named: bindings)
+        return try statement.rows()
+    }
+
+    /// The row id of the last row inserted on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     /// Whether a transaction is open (`BEGIN` without its `COMMIT` or `ROLLBACK` yet).
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// `PRAGMA user_version`: the schema version the migrations have reached.
     public func userVersion() throws(SQLiteError) -> Int {
-        var statement = try prepare("PRAGMA user_version")
-        guard try statement.step() else { return 0 }
-        return Int(statement.int(0))
+        Int(try query("PRAGMA user_version").first?["user_version"].int ?? 0)
     }
 }
 

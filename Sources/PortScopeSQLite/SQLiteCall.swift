@@ -6,6 +6,7 @@ public struct SQLiteResult: RawRepresentable, Hashable, Sendable {
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     public static let ok = SQLiteResult(rawValue: SQLITE_OK)
+    public static let error = SQLiteResult(rawValue: SQLITE_ERROR)
     public static let row = SQLiteResult(rawValue: SQLITE_ROW)
     public static let done = SQLiteResult(rawValue: SQLITE_DONE)
     public static let busy = SQLiteResult(rawValue: SQLITE_BUSY)

@@ -33,21 +33,16 @@ public struct AnalysisResult: Sendable {
 public struct AnalysisOptions: Sendable {
     public var filter: String?
     public var replace = false
-    public var registry = ServiceRegistry.iana
-    public var timeouts = FlowTimeouts.standard
     /// Store each flow's row (false: only the per-host and per-port aggregates).
     public var flowRows = true
-    /// Examine payloads for their application protocol.
-    public var detectProtocols = true
-    /// Flows held in memory at most; the longest silent are stored early beyond it (`--max-flows`).
-    public var maxFlows = AnalysisOptions.defaultMaxFlows
-    /// The default `--max-flows`: a flow costs about 0.5 KiB until it is stored, so about 500 MiB.
-    public static let defaultMaxFlows = 1_000_000
+    /// How packets become flows: the registry, timeouts, detection, `--max-flows`.
+    public var pipeline = PipelineOptions()
+
     public init(filter: String? = nil, replace: Bool = false, flowRows: Bool = true, detectProtocols: Bool = true) {
         self.filter = filter
         self.replace = replace
         self.flowRows = flowRows
-        self.detectProtocols = detectProtocols
+        pipeline.detectProtocols = detectProtocols
     }
 }
 
@@ -73,22 +68,25 @@ public enum CaptureAnalysis {
         if let expression = options.filter {
             do { filter = try PacketFilter(expression) } catch { throw .capture(error) }
         }
-        var pipeline = PacketPipeline(filter: filter, timeouts: options.timeouts, registry: options.registry,
-                                      detectProtocols: options.detectProtocols, maxFlows: options.maxFlows)
+        var pipeline = PacketPipeline(filter: filter, options: options.pipeline)
         // Evictions store flows before the end, inside one transaction opened at the first of
         // them and committed with the last flush: the capture is stored whole or not at all.
         var captureID: Int64?
         defer { store.rollback() }
+        // Progress is reported between batches; the pipeline stops early when it is full.
+        let batch: UInt64 = 65_536
         do {
-            while let record = try file.next() {
-                try pipeline.consume(record)
-                if pipeline.totals.packets & 0xFFFF == 0 { progress(file.bytesRead) }
+            while true {
+                let read = try pipeline.read(&file, limit: batch)
+                progress(file.bytesRead)
                 if pipeline.isFull {
                     if captureID == nil { try store.begin() }
                     pipeline.evict()
                     var partial = summary(path, file.statistics, options, pipeline)
                     partial.status = "running"
                     captureID = try pipeline.flush(partial, into: store, capture: captureID, scope: .ended)
+                } else if read < batch {
+                    break
                 }
             }
         } catch let error as CaptureError {

@@ -17,27 +17,29 @@ import PortScopeStore
 enum ProtocolFindings {
     static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, allowances: [Policy.Ports],
                      policy: Policy?, registry: ServiceRegistry) throws -> [Finding] {
-        let rows = try store.rows("""
+        let rows = try store.query("""
+            WITH \(CaptureSelection.selected)
             SELECT server_addr, proto, server_port, app_proto, decided_by,
-                   MAX(CASE app_confidence WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END),
-                   group_concat(DISTINCT client_addr), \(TrafficTotals.sums())
+                   MAX(CASE app_confidence WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS confidence,
+                   group_concat(DISTINCT client_addr) AS clients, \(TrafficTotals.sums())
             FROM flows
-            WHERE \(captures.condition()) AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL
+            WHERE capture_id IN selected AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL
               AND (app_proto != 'unknown' OR proto = 'udp' OR handshake = 1)
             GROUP BY server_addr, proto, server_port, app_proto, decided_by
-            """)
+            """, [":captures": captures.parameter])
         struct Key: Hashable { var service: ServiceKey; var app: String }
         struct Group { var totals = TrafficTotals(); var confidence: Int64 = 0; var peers: Set<Substring> = [] }
         var groups: [Key: Group] = [:]
         for row in rows {
-            guard let server = IPAddress(row[0].text), let proto = IPProtocol(name: row[1].text) else { continue }
-            let key = Key(service: ServiceKey(server: server, proto: proto, port: UInt16(clamping: row[2].int)), app: row[3].text)
+            guard let server = IPAddress(row["server_addr"].text), let proto = IPProtocol(name: row["proto"].text) else { continue }
+            let key = Key(service: ServiceKey(server: server, proto: proto, port: UInt16(clamping: row["server_port"].int)),
+                          app: row["app_proto"].text)
             var group = groups[key, default: Group()]
-            var totals = TrafficTotals(row, from: 7)
-            totals.decisions.add(row[4].text, totals.flows)
+            var totals = TrafficTotals(row)
+            totals.decisions.add(row["decided_by"].text, totals.flows)
             group.totals.add(totals)
-            group.confidence = max(group.confidence, row[5].int)
-            group.peers.formUnion(row[6].text.split(separator: ","))
+            group.confidence = max(group.confidence, row["confidence"].int)
+            group.peers.formUnion(row["clients"].text.split(separator: ","))
             groups[key] = group
         }
         return groups.compactMap { key, group in

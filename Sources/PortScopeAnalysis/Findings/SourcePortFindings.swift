@@ -14,33 +14,33 @@ enum SourcePortFindings {
 
     static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, common: CommonServices,
                      registry: ServiceRegistry) throws -> [Finding] {
-        let e = FlowEvidence.self
         // TCP: opened by a SYN seen from the client. UDP: whoever sent first.
-        let rows = try store.rows("""
-            SELECT \(e.initiatorAddress) AS source, proto, \(e.initiatorPort) AS sport, \(e.responderPort) AS dport,
-                   group_concat(DISTINCT \(e.responderAddress)), \(TrafficTotals.sums())
-            FROM flows
-            WHERE \(captures.condition()) AND opened_by IS NOT NULL AND \(e.initiatorPort) < 1024 AND client_port != server_port
+        let rows = try store.query("""
+            WITH \(FlowEvidence.tables)
+            SELECT initiator_addr AS source, proto, initiator_port AS sport, responder_port AS dport,
+                   group_concat(DISTINCT responder_addr) AS peers, \(TrafficTotals.sums())
+            FROM evidence
+            WHERE opened_by IS NOT NULL AND initiator_port < 1024 AND client_port != server_port
               AND ((proto = 'tcp' AND decided_by = 'tcp_syn' AND opened_by = 'client') OR proto = 'udp')
             GROUP BY source, proto, sport, dport
-            """)
+            """, [":captures": captures.parameter])
         let responders = try udpResponders(store, captures: captures)
-        let ftp = try HostPair.sharing("proto = 'tcp' AND server_port = 21", store, captures: captures)
+        let ftp = try HostPair.sharing(["tcp/21"], store, captures: captures)
         struct Group { var totals = TrafficTotals(); var ports: Set<Int64> = []; var peers: Set<String> = [] }
         var groups: [ServiceKey: Group] = [:]
         for row in rows {
-            guard let source = IPAddress(row[0].text), let proto = IPProtocol(name: row[1].text) else { continue }
-            let sport = row[2].int, dport = row[3].int
+            guard let source = IPAddress(row["source"].text), let proto = IPProtocol(name: row["proto"].text) else { continue }
+            let sport = row["sport"].int, dport = row["dport"].int
             guard common.contains(proto, UInt16(clamping: sport)), !pairs.contains([Int64(proto.rawValue), sport, dport]),
                   !privilegedClientServices.contains(dport) else { continue }
-            let peers = row[4].text.split(separator: ",").map(String.init)
+            let peers = row["peers"].text.split(separator: ",").map(String.init)
             // Active FTP: the server opens data connections from port 20 to its clients.
             if proto == .tcp && sport == 20 && peers.allSatisfy({ ftp.contains(HostPair(source, IPAddress($0) ?? .zero)) }) { continue }
             // UDP: a port that answers others is a server replying, seen from the middle.
             let key = ServiceKey(server: source, proto: proto, port: UInt16(clamping: sport))
             if proto == .udp && responders.contains(key) { continue }
             var group = groups[key, default: Group()]
-            group.totals.add(TrafficTotals(row, from: 5))
+            group.totals.add(TrafficTotals(row))
             group.ports.insert(dport)
             group.peers.formUnion(peers)
             groups[key] = group
@@ -62,13 +62,13 @@ enum SourcePortFindings {
 
     /// UDP endpoints below 1024 that answered flows others opened.
     private static func udpResponders(_ store: borrowing CaptureStore, captures: CaptureSelection) throws -> Set<ServiceKey> {
-        let e = FlowEvidence.self
-        let rows = try store.rows("""
-            SELECT DISTINCT \(e.responderAddress), \(e.responderPort) FROM flows
-            WHERE \(captures.condition()) AND proto = 'udp' AND \(e.responderPort) < 1024 AND \(e.responderPackets) > 0
-            """)
+        let rows = try store.query("""
+            WITH \(FlowEvidence.tables)
+            SELECT DISTINCT responder_addr, responder_port FROM evidence
+            WHERE proto = 'udp' AND responder_port < 1024 AND responder_packets > 0
+            """, [":captures": captures.parameter])
         return Set(rows.compactMap { row in
-            IPAddress(row[0].text).map { ServiceKey(server: $0, proto: .udp, port: UInt16(clamping: row[1].int)) }
+            IPAddress(row["responder_addr"].text).map { ServiceKey(server: $0, proto: .udp, port: UInt16(clamping: row["responder_port"].int)) }
         })
     }
 }

@@ -15,10 +15,8 @@ public struct LiveOptions: Sendable {
     public var count: UInt64?
     /// Nanoseconds between flushes to the database.
     public var flushInterval: Int64 = 10_000_000_000
-    public var registry = ServiceRegistry.iana
-    public var timeouts = FlowTimeouts.standard
-    /// Flows held in memory at most; reaching it, the longest silent are stored and freed at once.
-    public var maxFlows = AnalysisOptions.defaultMaxFlows
+    /// How packets become flows; reaching `maxFlows`, the longest silent are stored and freed at once.
+    public var pipeline = PipelineOptions()
 
     public init(capture: LiveCaptureOptions) {
         self.capture = capture
@@ -60,23 +58,30 @@ public enum LiveAnalysis {
     /// created at once (status `running`) and brought up to date by every flush; idle flows are
     /// stored for good and freed at each flush, so memory follows the open flows only.
     /// `status` is called about once a second, with the store to read figures back from.
-    public static func run(_ capture: borrowing LiveCapture, store: borrowing CaptureStore, options: LiveOptions,
+    public static func run(_ capture: inout LiveCapture, store: borrowing CaptureStore, options: LiveOptions,
                            status: (LiveStatus, borrowing CaptureStore) -> Void = { _, _ in }) throws(AnalysisError) -> LiveResult {
-        var pipeline = PacketPipeline(filter: nil, timeouts: options.timeouts, registry: options.registry,
-                                      maxFlows: options.maxFlows)
+        var pipeline = PacketPipeline(filter: nil, options: options.pipeline)
         var summary = CaptureSummary(source: capture.interface, kind: "interface", format: "live",
                                      linkTypes: [capture.linkType.description])
         summary.filter = options.capture.filter
         summary.status = "running"
         summary.writer = CaptureWriter.current
-        func update(_ summary: inout CaptureSummary, _ pipeline: borrowing PacketPipeline, _ stats: LiveCaptureStatistics) {
+        /// Brings the summary up to date with the pipeline and libpcap's counters; the counters'
+        /// error, if libpcap could not give them.
+        func update(_ summary: inout CaptureSummary, _ pipeline: borrowing PacketPipeline) -> String? {
             pipeline.fill(&summary, sourceAnomalies: [])
-            summary.received = stats.received
-            summary.droppedByKernel = stats.droppedByKernel
-            summary.droppedByInterface = stats.droppedByInterface
+            do {
+                let stats = try capture.statistics()
+                summary.received = stats.received
+                summary.droppedByKernel = stats.droppedByKernel
+                summary.droppedByInterface = stats.droppedByInterface
+                return nil
+            } catch {
+                return error.description
+            }
         }
 
-        update(&summary, pipeline, capture.statistics())
+        if let failure = update(&summary, pipeline) { throw .capture(.interface(name: capture.interface, reason: failure)) }
         let id: Int64
         do { id = try pipeline.flush(summary, into: store, capture: nil) } catch { throw .store(error) }
 
@@ -96,12 +101,27 @@ public enum LiveAnalysis {
         /// Reads what is ready (up to `batch`); the capture's error text when it failed.
         func read(_ pipeline: inout PacketPipeline) -> (handled: UInt64, failure: String?) {
             do {
-                let handled = try capture.readAvailable(limit: min(batch, remaining(pipeline))) { record throws(CaptureError) in
-                    try pipeline.consume(record)
-                }
-                return (handled, nil)
+                return (try pipeline.read(&capture, limit: min(batch, remaining(pipeline))), nil)
             } catch {
                 return (0, error.description)
+            }
+        }
+
+        /// Stores what changed: idle flows ended, the longest silent evicted when the pipeline
+        /// is full. A failed flush keeps its flows in memory for the next (shown on the status line).
+        func flush(_ pipeline: inout PacketPipeline, _ summary: inout CaptureSummary) {
+            pipeline.expireIdle(now: realtimeNow())
+            if pipeline.isFull { pipeline.evict() }
+            if let failure = update(&summary, pipeline) {
+                summary.damage = failure
+                stop = .error
+            }
+            do {
+                _ = try pipeline.flush(summary, into: store, capture: id)
+                flushes += 1
+                flushError = nil
+            } catch {
+                flushError = error.description
             }
         }
 
@@ -111,8 +131,12 @@ public enum LiveAnalysis {
             capture.wait(milliseconds: Int32(clamping: max(0, min(250, (wake - now) / 1_000_000))))
             var outcome = read(&pipeline)
             if outcome.failure == nil && StopSignal.pending != nil {
-                // Packets already in the kernel's buffer were captured before the stop: keep them.
-                repeat { outcome = read(&pipeline) } while outcome.failure == nil && outcome.handled == batch
+                // Packets already in the kernel's buffer were captured before the stop: keep them,
+                // storing early what a full pipeline must.
+                while outcome.failure == nil && (outcome.handled == batch || pipeline.isFull) {
+                    if pipeline.isFull { flush(&pipeline, &summary) }
+                    outcome = read(&pipeline)
+                }
                 if outcome.failure == nil { stop = .signal }
             }
             if let failure = outcome.failure {
@@ -125,28 +149,25 @@ public enum LiveAnalysis {
             }
             let after = monotonicNow()
             if stop == nil && (after >= nextFlush || pipeline.isFull) {
-                pipeline.expireIdle(now: realtimeNow())
-                if pipeline.isFull { pipeline.evict() }
-                update(&summary, pipeline, capture.statistics())
-                do {
-                    _ = try pipeline.flush(summary, into: store, capture: id)
-                    flushes += 1
-                    flushError = nil
-                } catch {
-                    // Kept in memory and written by the next flush; shown on the status line.
-                    flushError = error.description
-                }
+                flush(&pipeline, &summary)
                 nextFlush = after + options.flushInterval
             }
             if after >= nextStatus || stop != nil {
+                // Counters libpcap could not give are shown as the last ones stored.
+                let statistics = (try? capture.statistics()) ?? LiveCaptureStatistics(
+                    received: summary.received ?? 0, droppedByKernel: summary.droppedByKernel ?? 0,
+                    droppedByInterface: summary.droppedByInterface ?? 0)
                 status(LiveStatus(captureID: id, packets: pipeline.totals.packets,
                                   flowsInMemory: pipeline.tracker.table.count, storedFlows: pipeline.storedFlows,
-                                  statistics: capture.statistics(), flushes: flushes, flushError: flushError), store)
+                                  statistics: statistics, flushes: flushes, flushError: flushError), store)
                 nextStatus = after + second
             }
         }
 
-        update(&summary, pipeline, capture.statistics())
+        if let failure = update(&summary, pipeline), summary.damage == nil {
+            summary.damage = failure
+            stop = .error
+        }
         summary.status = stop == .error ? "partial" : "complete"
         do { _ = try pipeline.flush(summary, into: store, capture: id) } catch { throw .store(error) }
         return LiveResult(captureID: id, summary: summary, flows: pipeline.storedFlows, stop: stop ?? .signal)

@@ -7,7 +7,7 @@ enum UncommonPortFindings {
     /// Control services that hand their clients another port of the same server (FTP passive
     /// data, MS-RPC and ONC RPC dynamic endpoints, TFTP transfers, SIP/RTSP media): traffic
     /// between two hosts that also share one of these is explained, not uncommon.
-    static let controlServices = "(proto = 'tcp' AND server_port IN (21, 111, 135, 554, 5060, 5061)) OR (proto = 'udp' AND server_port IN (69, 111, 5060))"
+    static let controlServices = ["tcp/21", "tcp/111", "tcp/135", "tcp/554", "tcp/5060", "tcp/5061", "udp/69", "udp/111", "udp/5060"]
 
     static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, traffic: ServiceTraffic,
                      common: CommonServices, registry: ServiceRegistry, local: LocalNetworks) throws -> [Finding] {

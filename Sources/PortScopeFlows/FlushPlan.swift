@@ -1,0 +1,54 @@
+/// Which flows a flush writes.
+public enum FlushScope: Sendable {
+    /// Every flow that is new or changed.
+    case all
+    /// Only the flows that ended (evictions during `analyze`: the open ones wait for the last flush).
+    case ended
+}
+
+/// A flow to store, with the service side decided for it.
+public struct DecidedFlow: Sendable {
+    /// Where the flow lies in the buffer the plan was made from.
+    public var index: Int
+    public var side: ServiceSide
+}
+
+/// The flows one flush writes, each with its service side decided: the flows module decides,
+/// the store only writes what it is given.
+public struct FlushPlan: Sendable {
+    public private(set) var flows: [DecidedFlow] = []
+
+    /// Decides the flows of `buffer` that `scope` covers and keeps those to write: new ones,
+    /// changed ones, and ones whose side changed. First `inference` learns the fan-in of the flows
+    /// it has not seen (once each: evictions flush many times while the open flows wait). Flows
+    /// still in memory are decided again at every flush, since fan-in learned later may outweigh
+    /// the weaker evidence a flow was first written with; a flow's side is final once it has
+    /// ended and been stored.
+    public init(_ buffer: UnsafeMutableBufferPointer<FlowRecord>, scope: FlushScope, inference: inout ServiceSideInference) {
+        for index in buffer.indices where !buffer[index].fanInLearned {
+            inference.learn(buffer[index])
+            buffer[index].fanInLearned = true
+        }
+        for index in buffer.indices where scope == .all || buffer[index].end != .open {
+            let side = inference.decide(buffer[index])
+            if buffer[index].needsWrite || side != buffer[index].row?.side { flows.append(DecidedFlow(index: index, side: side)) }
+        }
+    }
+
+    /// How many of the flows have no row yet.
+    public func newFlows(in buffer: UnsafeBufferPointer<FlowRecord>) -> Int {
+        flows.count { buffer[$0.index].row == nil }
+    }
+
+    /// After the flush committed: each flow remembers its row (`rowIDs[i]` for a new row of
+    /// `flows[i]`, nil for a row updated in place), its packets and its side, so the next flush
+    /// updates that row only if something changed. If the flush failed this is not called, and
+    /// the next flush writes the same flows again.
+    public func recordWritten(rowIDs: [Int64?], in buffer: UnsafeMutableBufferPointer<FlowRecord>) {
+        for (write, newID) in zip(flows, rowIDs) {
+            let flow = buffer[write.index]
+            guard let id = newID ?? flow.row?.id else { continue }
+            buffer[write.index].row = FlowRow(id: id, packets: flow.packets, side: write.side)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import PortScopeSQLite
+import PortScopeStore
+
+extension Reports {
+    /// What the database holds: one row per capture. `file` is the path of a file capture,
+    /// `interface` the interface of a live one; libpcap's counters are null for files;
+    /// `flow_rows` is 0 for a capture analyzed with `--no-flows`. A `running` capture whose
+    /// writer is gone (killed before its last flush) shows as `interrupted`, with the figures of
+    /// its last flush.
+    static let captureColumns: [ReportColumn<QueryRow>] = [
+        ReportColumn("id", .number, sql: "id"),
+        ReportColumn("file", sql: "CASE WHEN kind = 'file' THEN source END"),
+        ReportColumn("format", sql: "format"),
+        ReportColumn("link_types", sql: "link_types"),
+        ReportColumn("packets", .number, sql: "packets"),
+        ReportColumn("bytes", .number, sql: "bytes"),
+        ReportColumn("flows", .number, sql: "flows"),
+        ReportColumn("status") { row in
+            guard row["stored_status"] == .text("running"), case .text(let writer) = row["writer"],
+                  CaptureWriter.isGone(writer) else { return row["stored_status"] }
+            return .text("interrupted")
+        },
+        ReportColumn("first_seen", .time, sql: "first_ns"),
+        ReportColumn("last_seen", .time, sql: "last_ns"),
+        ReportColumn("size", .number, sql: "size"),
+        ReportColumn("sha256", sql: "sha256"),
+        ReportColumn("interface", sql: "CASE WHEN kind = 'interface' THEN source END"),
+        ReportColumn("received", .number, sql: "received"),
+        ReportColumn("dropped_kernel", .number, sql: "dropped_kernel"),
+        ReportColumn("dropped_interface", .number, sql: "dropped_interface"),
+        ReportColumn("flow_rows", .number, sql: "flow_rows"),
+    ]
+
+    public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {
+        let select = ReportColumn.selectList(captureColumns, inputs: [("stored_status", "status"), ("writer", "writer")])
+        return Report(captureColumns, try store.query("SELECT \(select) FROM captures ORDER BY id"))
+    }
+}

@@ -1,0 +1,56 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeSQLite
+import PortScopeStore
+
+extension Reports {
+    /// The columns of `flows`.
+    static func flowColumns(registry: ServiceRegistry) -> [ReportColumn<QueryRow>] {
+        [
+            ReportColumn("capture_id", .number, sql: "capture_id"),
+            ReportColumn("proto", sql: "proto"),
+            ReportColumn("client_addr", sql: "client_addr"),
+            ReportColumn("client_port", .number, sql: "client_port"),
+            ReportColumn("server_addr", sql: "server_addr"),
+            ReportColumn("server_port", .number, sql: "server_port"),
+            ReportColumn("service") { row in
+                guard let proto = IPProtocol(name: row["proto"].text), proto.hasPorts else { return .null }
+                return serviceName(registry, proto, UInt16(clamping: row["server_port"].int))
+            },
+            ReportColumn("app_proto", sql: "app_proto"),
+            ReportColumn("app_name", sql: "app_name"),
+            ReportColumn("decided_by", sql: "decided_by"),
+            ReportColumn("packets", .number, sql: "packets_c2s + packets_s2c"),
+            ReportColumn("bytes", .number, sql: "bytes_c2s + bytes_s2c"),
+            ReportColumn("packets_c2s", .number, sql: "packets_c2s"),
+            ReportColumn("packets_s2c", .number, sql: "packets_s2c"),
+            ReportColumn("bytes_c2s", .number, sql: "bytes_c2s"),
+            ReportColumn("bytes_s2c", .number, sql: "bytes_s2c"),
+            ReportColumn("first_seen", .time, sql: "first_ns"),
+            ReportColumn("last_seen", .time, sql: "last_ns"),
+            ReportColumn("tcp_flags_c2s", sql: "tcp_flags_c2s"),
+            ReportColumn("tcp_flags_s2c", sql: "tcp_flags_s2c"),
+            ReportColumn("handshake", sql: "CASE WHEN proto = 'tcp' THEN CASE handshake WHEN 1 THEN 'yes' ELSE 'no' END END"),
+            ReportColumn("end", sql: "end_reason"),
+            ReportColumn("app_confidence", sql: "app_confidence"),
+            ReportColumn("app_alpn", sql: "app_alpn"),
+        ]
+    }
+
+    /// Flows, largest first, with each one's server and how it was decided, and what its
+    /// payload showed: `app_proto` (`unknown` when nothing was recognised, null when no payload
+    /// was seen), `app_name` (TLS SNI or HTTP Host), `app_confidence`, `app_alpn`.
+    public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter,
+                             registry: ServiceRegistry) throws(StoreError) -> Report {
+        let columns = flowColumns(registry: registry)
+        let rows = try store.query("""
+            SELECT \(ReportColumn.selectList(columns))
+            FROM flows
+            WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
+              AND (:port IS NULL OR server_port = :port OR client_port = :port)
+              AND (:host IS NULL OR server_addr = :host OR client_addr = :host)
+            ORDER BY bytes DESC, packets DESC, id
+            """, filter.parameters)
+        return Report(columns, rows)
+    }
+}

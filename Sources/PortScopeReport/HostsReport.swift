@@ -1,0 +1,34 @@
+import PortScopeAnalysis
+import PortScopeFlows
+
+extension Reports {
+    /// The host view (`HostView`): per host, one row per service it serves and one per remote
+    /// service it uses, with traffic from the host's own side (`in` is what it received).
+    /// `app_proto` is the protocol most of the row's flows carried and `app_mix` every one with
+    /// its flows (`tls 20, unknown 1`). With `explain`, `decided_by` says how the server side of
+    /// the row's flows was decided.
+    public static func hosts(_ lines: [HostService], explain: Bool, registry: ServiceRegistry) -> Report {
+        var columns: [ReportColumn<HostService>] = [
+            ReportColumn("host") { .text($0.host.description) },
+            ReportColumn("scope") { .text($0.isLocal ? "local" : "external") },
+            ReportColumn("role") { .text($0.serves ? "serves" : "uses") },
+            ReportColumn("proto") { .text($0.service.proto.name) },
+            ReportColumn("port", .number) { .int(Int64($0.service.port)) },
+            ReportColumn("service") { serviceName(registry, $0.service.proto, $0.service.port) },
+            ReportColumn("app_proto") { $0.totals.apps.main.cell },
+            ReportColumn("remote") { $0.remote.map { .text($0.description) } ?? .null },
+            ReportColumn("clients", .number) { $0.clients.map { .int(Int64($0)) } ?? .null },
+            ReportColumn("flows", .number) { .int($0.totals.flows) },
+            ReportColumn("handshakes", .number) { $0.service.proto == .tcp ? .int($0.totals.handshakes) : .null },
+            ReportColumn("packets_in", .number) { .int($0.packetsIn) },
+            ReportColumn("packets_out", .number) { .int($0.packetsOut) },
+            ReportColumn("bytes_in", .number) { .int($0.bytesIn) },
+            ReportColumn("bytes_out", .number) { .int($0.bytesOut) },
+            ReportColumn("first_seen", .time) { .int($0.totals.first) },
+            ReportColumn("last_seen", .time) { .int($0.totals.last) },
+            ReportColumn("app_mix") { $0.totals.apps.description.cell },
+        ]
+        if explain { columns.append(ReportColumn("decided_by") { .text($0.totals.decisions.description) }) }
+        return Report(columns, lines)
+    }
+}

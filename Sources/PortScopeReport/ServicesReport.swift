@@ -1,0 +1,64 @@
+import PortScopeAnalysis
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeSQLite
+import PortScopeStore
+
+extension Reports {
+    /// The columns of `services`; `apps` holds each port's application protocols.
+    static func serviceColumns(registry: ServiceRegistry, apps: [String: AppMix]) -> [ReportColumn<QueryRow>] {
+        @Sendable func mix(_ row: QueryRow) -> AppMix { apps["\(row["proto"].text)/\(row["port"].int)"] ?? AppMix() }
+        return [
+            ReportColumn("proto", sql: "proto"),
+            ReportColumn("port", .number, sql: "server_port"),
+            ReportColumn("service") { row in
+                serviceName(registry, IPProtocol(name: row["proto"].text) ?? .tcp, UInt16(clamping: row["port"].int))
+            },
+            ReportColumn("class") { row in .text(PortClass(port: UInt16(clamping: row["port"].int)).rawValue) },
+            ReportColumn("app_proto") { mix($0).main.cell },
+            ReportColumn("packets", .number, sql: "SUM(packets_c2s + packets_s2c)"),
+            ReportColumn("bytes", .number, sql: "SUM(bytes_c2s + bytes_s2c)"),
+            ReportColumn("flows", .number, sql: "SUM(flows)"),
+            ReportColumn("clients", .number, sql: "COUNT(DISTINCT client_addr)"),
+            ReportColumn("servers", .number, sql: "COUNT(DISTINCT server_addr)"),
+            ReportColumn("packets_c2s", .number, sql: "SUM(packets_c2s)"),
+            ReportColumn("packets_s2c", .number, sql: "SUM(packets_s2c)"),
+            ReportColumn("bytes_c2s", .number, sql: "SUM(bytes_c2s)"),
+            ReportColumn("bytes_s2c", .number, sql: "SUM(bytes_s2c)"),
+            ReportColumn("first_seen", .time, sql: "MIN(first_ns)"),
+            ReportColumn("last_seen", .time, sql: "MAX(last_ns)"),
+            ReportColumn("app_mix") { mix($0).description.cell },
+        ]
+    }
+
+    /// Per service port: the traffic of flows whose server used that port (`host_services`, per
+    /// capture, summed over the captures selected; peers counted once), and the application
+    /// protocols its flows carried (`app_proto` the most flows', `app_mix` all of them; from the
+    /// flow rows, so null for captures analyzed with `--no-flows`).
+    public static func services(_ store: borrowing CaptureStore, filter: ReportFilter, sort: ServiceSort,
+                                registry: ServiceRegistry) throws(StoreError) -> Report {
+        let parameters = filter.parameters.filter { $0.key != ":host" }
+        var apps: [String: AppMix] = [:]
+        for row in try store.query("""
+            SELECT proto, server_port, app_proto, COUNT(*) AS flows FROM flows
+            WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
+              AND (:port IS NULL OR server_port = :port) AND app_proto IS NOT NULL
+            GROUP BY proto, server_port, app_proto
+            """, parameters) {
+            apps["\(row["proto"].text)/\(row["server_port"].int)", default: AppMix()].add(row["app_proto"].text, row["flows"].int)
+        }
+        let columns = serviceColumns(registry: registry, apps: apps)
+        let rows = try store.query("""
+            SELECT \(ReportColumn.selectList(columns))
+            FROM host_services
+            WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
+              AND (:port IS NULL OR server_port = :port)
+            GROUP BY proto, server_port
+            ORDER BY CASE :sort WHEN 'packets' THEN SUM(packets_c2s + packets_s2c) WHEN 'flows' THEN SUM(flows)
+                         ELSE SUM(bytes_c2s + bytes_s2c) END DESC,
+                     CASE :sort WHEN 'bytes' THEN SUM(packets_c2s + packets_s2c) ELSE SUM(bytes_c2s + bytes_s2c) END DESC,
+                     proto, server_port
+            """, parameters.merging([":sort": .text(sort.rawValue)]) { $1 })
+        return Report(columns, rows)
+    }
+}

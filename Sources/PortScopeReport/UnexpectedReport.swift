@@ -1,0 +1,30 @@
+import PortScopeAnalysis
+
+extension Reports {
+    /// Findings as rows, most severe first as given. Stable keys: severity, kind, host, proto,
+    /// port, reason, flows, peers, packets, bytes, first_seen, last_seen; with `explain`, rule and
+    /// decided_by.
+    public static func unexpected(_ findings: [Finding], explain: Bool) -> Report {
+        var columns: [ReportColumn<Finding>] = [
+            ReportColumn("severity") { .text($0.severity.rawValue) },
+            ReportColumn("kind") { .text($0.kind.rawValue) },
+            ReportColumn("host") { .text($0.host.description) },
+            ReportColumn("proto") { $0.proto.map { .text($0.name) } ?? .null },
+            ReportColumn("port", .number) { $0.port.map { .int(Int64($0)) } ?? .null },
+            ReportColumn("reason") { .text($0.reason) },
+            ReportColumn("flows", .number) { .int($0.evidence.flows) },
+            ReportColumn("peers", .number) { .int(Int64($0.evidence.peers)) },
+            ReportColumn("packets", .number) { .int($0.evidence.packets) },
+            ReportColumn("bytes", .number) { .int($0.evidence.bytes) },
+            ReportColumn("first_seen", .time) { $0.evidence.first == .max ? .null : .int($0.evidence.first) },
+            ReportColumn("last_seen", .time) { $0.evidence.last == .min ? .null : .int($0.evidence.last) },
+        ]
+        if explain {
+            columns += [
+                ReportColumn("rule") { .text($0.rule) },
+                ReportColumn("decided_by") { $0.evidence.decisions.map { .text($0.description) } ?? .null },
+            ]
+        }
+        return Report(columns, findings)
+    }
+}

@@ -1,0 +1,30 @@
+/// The column names of a query's result, shared by its rows.
+public final class QueryColumns: Sendable {
+    public let names: [String]
+    private let index: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        // The first of two equal names wins, as in SQL's own resolution of a bare name.
+        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func position(of name: String) -> Int? { index[name] }
+}
+
+/// One row of a query's result, read by column name: the query names its columns (`AS`), code
+/// reads them by those names and never by where they stand.
+public struct QueryRow: Sendable {
+    public let columns: QueryColumns
+    /// The values in the order of `columns.names`; for comparing whole rows.
+    public let values: [Statement.Value]
+
+    /// The value of the column `name`. Asking for a column the query does not select is a
+    /// mistake in PortScope's own SQL, caught by any test that runs it.
+    public subscript(_ name: String) -> Statement.Value {
+        guard let position = columns.position(of: name) else {
+            preconditionFailure("the query has no column '\(name)' (it has \(columns.names.joined(separator: ", ")))")
+        }
+        return values[position]
+    }
+}

@@ -1,0 +1,114 @@
+import CSQLite
+
+/// A prepared statement. Owns its handle and finalizes it on deinit.
+/// The corresponding C type is `sqlite3_stmt`.
+public struct Statement: ~Copyable {
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer
+
+    init(handle: OpaquePointer, connection: OpaquePointer) {
+        self.handle = handle
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// A value to bind to a parameter.
+    public enum Value: Sendable, Equatable {
+        case int(Int64)
+        case double(Double)
+        case text(String)
+        case null
+    }
+
+    /// Binds `values` to parameters 1…n, after resetting the statement.
+    public mutating func bind(_ values: [Value]) throws(SQLiteError) {
+        sqlite3_reset(handle)
+        for (i, value) in values.enumerated() {
+            try bind(value, at: Int32(i + 1))
+        }
+    }
+
+    public mutating func bind(_ value: Value, at index: Int32) throws(SQLiteError) {
+        let code: Int32
+        switch value {
+        case .int(let v): code = sqlite3_bind_int64(handle, index, v)
+        case .double(let v): code = sqlite3_bind_double(handle, index, v)
+        case .text(let v): code = sqlite3_bind_text(handle, index, v, -1, portscope_sqlite_transient())
+        case .null: code = sqlite3_bind_null(handle, index)
+        }
+        try check(code, connection)
+    }
+
+    /// Binds `text` (UTF-8, copied by SQLite) to one parameter.
+    public mutating func bind(utf8 text: UnsafeBufferPointer<UInt8>, at index: Int32) throws(SQLiteError) {
+        try check(sqlite3_bind_text(handle, index, text.baseAddress, Int32(text.count), portscope_sqlite_transient()), connection)
+    }
+
+    /// Readies the statement for values bound one at a time with `bind(_:at:)`, then `run()`:
+    /// the form of bulk writes, which build no array per row.
+    public mutating func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// Advances to the next row; false when there is none.
+    public mutating func step() throws(SQLiteError) -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        try check(code, connection, allowing: SQLITE_DONE)
+        return false
+    }
+
+    /// Runs the statement with `values` bound, ignoring any rows.
+    public mutating func run(_ values: [Value] = []) throws(SQLiteError) {
+        try bind(values)
+        while try step() {}
+    }
+
+    /// Binds each value to the parameter of its name (`:captures`), after resetting the
+    /// statement; a name the statement lacks is an error.
+    public mutating func bind(named values: [String: Value]) throws(SQLiteError) {
+        sqlite3_reset(handle)
+        for (name, value) in values {
+            let index = sqlite3_bind_parameter_index(handle, name)
+            guard index > 0 else { throw SQLiteError(result: .error, message: "no parameter \(name)") }
+            try bind(value, at: index)
+        }
+    }
+
+    /// The value of a column of the current row, as SQLite typed it.
+    public func value(_ column: Int32) -> Value {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_INTEGER: .int(sqlite3_column_int64(handle, column))
+        case SQLITE_FLOAT: .double(sqlite3_column_double(handle, column))
+        case SQLITE_NULL: .null
+        default: .text(sqlite3_column_text(handle, column).map { String(cString: $0) } ?? "")
+        }
+    }
+
+    /// The names of the result columns (`AS` names where given).
+    public var columnNames: [String] {
+        (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
+    }
+
+    /// Every remaining row, each read by column name.
+    public mutating func rows() throws(SQLiteError) -> [QueryRow] {
+        let columns = QueryColumns(columnNames)
+        let count = sqlite3_column_count(handle)
+        var result: [QueryRow] = []
+        while try step() {
+            var values: [Value] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count { values.append(value(column)) }
+            result.append(QueryRow(columns: columns, values: values))
+        }
+        return result
+    }
+}
+
+extension Statement.Value {
+    /// The text of a text cell; "" otherwise.
+    public var text: String { if case .text(let t) = self { t } else { "" } }
+    /// The integer of an integer cell; 0 otherwise (SQL NULL included).
+    public var int: Int64 { if case .int(let v) = self { v } else { 0 } }
+}

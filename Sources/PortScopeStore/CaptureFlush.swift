@@ -1,0 +1,78 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeSQLite
+
+extension CaptureStore {
+    /// What a flush stored: the capture's id (new when the flush created it), and for each flow
+    /// of the plan its new row's id (nil when its row was updated in place, or it got no row).
+    public struct FlushResult: Sendable {
+        public var captureID: Int64
+        public var rowIDs: [Int64?]
+        /// Flow rows the flush added.
+        public var newFlows: Int
+    }
+
+    /// Writes a capture and the flows of `plan`, whose service sides are already decided, in one
+    /// transaction:
+    /// - the capture row: created when `capture` is nil (after deleting `replacing`, if given),
+    ///   then set from `summary`, with its anomalies;
+    /// - new flows inserted, flows with rows updated in place.
+    ///
+    /// With `summary.flowRows` false only the aggregates are written, so each flow must be in one
+    /// plan only: its capture's only flush, a flush of ended flows, or the last one. The
+    /// aggregates follow from the flow rows by `HostServiceSums` (new rows) and trigger (updated
+    /// rows). If the flush fails, nothing in the database changes.
+    public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
+                      flows: UnsafeBufferPointer<FlowRecord>, plan: FlushPlan,
+                      names: borrowing FlowNames) throws(StoreError) -> FlushResult {
+        let newFlows = plan.newFlows(in: flows)
+        return try inTransaction { () throws(SQLiteError) -> FlushResult in
+            if let replacing {
+                var delete = try db.prepare("DELETE FROM captures WHERE id = ?")
+                try delete.run([.int(replacing)])
+            }
+            let id: Int64
+            if let capture { id = capture } else { id = try insertCapture(summary) }
+            var writer = try FlowRowWriter(db, capture: id)
+            let rowIDs = try writer.write(plan, of: flows, names: names, into: db, rows: summary.flowRows)
+            try updateCapture(id, summary, newFlows: newFlows)
+            return FlushResult(captureID: id, rowIDs: rowIDs, newFlows: newFlows)
+        }
+    }
+
+    private func insertCapture(_ s: CaptureSummary) throws(SQLiteError) -> Int64 {
+        var insert = try db.prepare("""
+            INSERT INTO captures (source, kind, format, link_types, packets, bytes, captured_bytes, flows, status,
+                tool_version, analyzed_at, writer)
+            VALUES (?, ?, ?, '', 0, 0, 0, 0, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)
+            """)
+        try insert.run([.text(s.source), .text(s.kind), .text(s.format), .text(s.status), .text(CaptureStore.toolVersion),
+                        s.writer.map { .text($0) } ?? .null])
+        return db.lastInsertRowID
+    }
+
+    private func updateCapture(_ id: Int64, _ s: CaptureSummary, newFlows: Int) throws(SQLiteError) {
+        var update = try db.prepare("""
+            UPDATE captures SET size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
+                packets = ?, bytes = ?, captured_bytes = ?, flows = flows + ?, status = ?, damage = ?,
+                received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?
+            WHERE id = ?
+            """)
+        func optional(_ v: Int64?) -> Statement.Value { v.map { .int($0) } ?? .null }
+        func optional(_ v: UInt64?) -> Statement.Value { v.map { .int(Int64(clamping: $0)) } ?? .null }
+        func optional(_ v: String?) -> Statement.Value { v.map { .text($0) } ?? .null }
+        try update.run([
+            optional(s.size), optional(s.sha256), .text(s.linkTypes.joined(separator: ",")), optional(s.filter),
+            optional(s.firstTime), optional(s.lastTime), .int(Int64(s.packets)), .int(Int64(s.bytes)),
+            .int(Int64(s.capturedBytes)), .int(Int64(newFlows)), .text(s.status), optional(s.damage),
+            optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(s.flowRows ? 1 : 0),
+            .int(id),
+        ])
+        var clear = try db.prepare("DELETE FROM capture_anomalies WHERE capture_id = ?")
+        try clear.run([.int(id)])
+        var anomaly = try db.prepare("INSERT INTO capture_anomalies (capture_id, reason, packets) VALUES (?, ?, ?)")
+        for (reason, packets) in s.anomalies where packets > 0 {
+            try anomaly.run([.int(id), .text(reason), .int(Int64(packets))])
+        }
+    }
+}

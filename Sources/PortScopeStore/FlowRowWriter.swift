@@ -1,0 +1,144 @@
+import PortScopeDecode
+import PortScopeFlows
+import PortScopeSQLite
+
+/// The columns of a flow row a flush writes, in parameter order: the one list both the insert
+/// and the update statements are made from, and the binding reads.
+enum FlowColumn: Int32, CaseIterable {
+    case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
+         packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
+         openedBy, appProto, appConfidence, appName, appALPN
+
+    /// The column's name in the `flows` table.
+    var name: String {
+        switch self {
+        case .clientAddr: "client_addr"
+        case .clientPort: "client_port"
+        case .serverAddr: "server_addr"
+        case .serverPort: "server_port"
+        case .decidedBy: "decided_by"
+        case .firstNS: "first_ns"
+        case .lastNS: "last_ns"
+        case .packetsC2S: "packets_c2s"
+        case .bytesC2S: "bytes_c2s"
+        case .packetsS2C: "packets_s2c"
+        case .bytesS2C: "bytes_s2c"
+        case .fragmentPackets: "fragment_packets"
+        case .tcpFlagsC2S: "tcp_flags_c2s"
+        case .tcpFlagsS2C: "tcp_flags_s2c"
+        case .handshake: "handshake"
+        case .endReason: "end_reason"
+        case .icmpType: "icmp_type"
+        case .icmpCode: "icmp_code"
+        case .openedBy: "opened_by"
+        case .appProto: "app_proto"
+        case .appConfidence: "app_confidence"
+        case .appName: "app_name"
+        case .appALPN: "app_alpn"
+        }
+    }
+
+    /// The parameter after these columns: the row id (update) or the capture id (insert).
+    static let next = Int32(allCases.count + 1)
+}
+
+/// Writes the flows of one flush: new rows inserted (or, without flow rows, only summed), rows
+/// already written updated in place, and the new ones' figures added to `host_services`.
+struct FlowRowWriter: ~Copyable {
+    private var insert: Statement
+    private var update: Statement
+    private let capture: Int64
+
+    init(_ db: borrowing Database, capture: Int64) throws(SQLiteError) {
+        let columns = FlowColumn.allCases.map(\.name).joined(separator: ", ")
+        let parameters = FlowColumn.allCases.map { _ in "?" }.joined(separator: ", ")
+        let insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto) VALUES (\(parameters), ?, ?)")
+        let update = try db.prepare("UPDATE flows SET (\(columns)) = (\(parameters)) WHERE id = ?")
+        self.insert = insert
+        self.update = update
+        self.capture = capture
+    }
+
+    /// Writes each flow of `plan`, in order, then the new ones' `host_services` sums. Returns
+    /// each flow's new row id; nil when its existing row was updated or it got no row (`rows` false).
+    mutating func write(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, names: borrowing FlowNames,
+                        into db: borrowing Database, rows: Bool) throws(SQLiteError) -> [Int64?] {
+        var sums = HostServiceSums()
+        var newIDs: [Int64?] = []
+        newIDs.reserveCapacity(plan.flows.count)
+        for write in plan.flows {
+            let flow = flows[write.index], side = write.side
+            if let row = flow.row {
+                update.reset()
+                try Self.bind(flow, side: side, names: names, to: &update)
+                try update.bind(.int(row.id), at: FlowColumn.next)
+                try update.run()
+                newIDs.append(nil)
+            } else if !rows {
+                sums.add(flow, side: side)
+                newIDs.append(nil)
+            } else {
+                insert.reset()
+                try Self.bind(flow, side: side, names: names, to: &insert)
+                try insert.bind(.int(capture), at: FlowColumn.next)
+                try insert.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
+                try insert.run()
+                newIDs.append(db.lastInsertRowID)
+                sums.add(flow, side: side)
+            }
+        }
+        try sums.write(to: db, capture: capture)
+        return newIDs
+    }
+
+    /// Binds `flow`, as written with its server on `side`, to the parameters of `FlowColumn`.
+    private static func bind(_ flow: FlowRecord, side: ServiceSide, names: borrowing FlowNames,
+                             to statement: inout Statement) throws(SQLiteError) {
+        let c = flow.counters(side.client), s = flow.counters(side.server)
+        let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
+        func set(_ column: FlowColumn, _ value: Statement.Value) throws(SQLiteError) { try statement.bind(value, at: column.rawValue) }
+        func set(_ column: FlowColumn, _ address: IPAddress) throws(SQLiteError) {
+            try address.withText { text throws(SQLiteError) in try statement.bind(utf8: text, at: column.rawValue) }
+        }
+        func set(_ column: FlowColumn, _ name: NameRef?) throws(SQLiteError) {
+            guard let name else { return try set(column, .null) }
+            try names.withBytes(of: name) { text throws(SQLiteError) in try statement.bind(utf8: text, at: column.rawValue) }
+        }
+        try set(.clientAddr, flow.key.address(side.client))
+        try set(.clientPort, .int(Int64(flow.key.port(side.client))))
+        try set(.serverAddr, flow.key.address(side.server))
+        try set(.serverPort, .int(Int64(flow.key.port(side.server))))
+        try set(.decidedBy, .text(side.decidedBy.rawValue))
+        try set(.firstNS, .int(flow.firstTime))
+        try set(.lastNS, .int(flow.lastTime))
+        try set(.packetsC2S, .int(Int64(c.packets)))
+        try set(.bytesC2S, .int(Int64(c.bytes)))
+        try set(.packetsS2C, .int(Int64(s.packets)))
+        try set(.bytesS2C, .int(Int64(s.bytes)))
+        try set(.fragmentPackets, .int(Int64(flow.fragmentPackets)))
+        try set(.tcpFlagsC2S, isTCP ? .text(c.tcpFlags.letters) : .null)
+        try set(.tcpFlagsS2C, isTCP ? .text(s.tcpFlags.letters) : .null)
+        try set(.handshake, .int(flow.handshakeCompleted ? 1 : 0))
+        try set(.endReason, .text(flow.end.name))
+        try set(.icmpType, isICMP ? .int(Int64(flow.icmpType)) : .null)
+        try set(.icmpCode, isICMP ? .int(Int64(flow.icmpCode)) : .null)
+        try set(.openedBy, .text(flow.firstSender == side.client ? "client" : "server"))
+        let app = flow.app
+        try set(.appProto, app.storedName.map { .text($0) } ?? .null)
+        try set(.appConfidence, app.proto != .none ? .text(app.confidence.name) : .null)
+        try set(.appName, app.name)
+        try set(.appALPN, app.alpn)
+    }
+}
+
+extension FlowEnd {
+    /// The stored `end_reason`.
+    var name: String {
+        switch self {
+        case .open: "open"
+        case .idle: "idle"
+        case .reused: "reused"
+        case .evicted: "evicted"
+        }
+    }
+}
