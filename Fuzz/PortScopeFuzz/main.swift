@@ -1,6 +1,7 @@
 // portscope-fuzz TARGET [libFuzzer options] [CORPUS_DIR…]: runs libFuzzer on one target
 // (`decode`, `pcap`, `pcapng`; see FuzzTarget). Built by scripts/fuzz with -sanitize=fuzzer,address;
-// `portscope-fuzz TARGET FILE…` with a plain build replays inputs once (the regression tests do).
+// `portscope-fuzz TARGET FILE…` with a plain build replays inputs once (the regression tests do);
+// `portscope-fuzz seeds DIR` writes seeds of every target (FuzzSeeds).
 import CFuzzerDriver
 import Foundation
 #if canImport(Glibc)
@@ -8,8 +9,12 @@ import Glibc
 #endif
 
 var arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "seeds" {
+    do { try FuzzSeeds.write(to: arguments[2]) } catch { print("seeds: \(error)"); exit(1) }
+    exit(0)
+}
 guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
-    print("usage: portscope-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) [libFuzzer options] [inputs…]")
+    print("usage: portscope-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) [libFuzzer options] [inputs…] | seeds DIR")
     exit(2)
 }
 nonisolated(unsafe) var selected = target

@@ -63,6 +63,19 @@ struct CaptureFileTests {
         _ = dir
     }
 
+    /// The test writer's pcapng (section, interface, enhanced packets, padding) reads back as the
+    /// same packets as its pcap, in either resolution: both forms of every test capture agree.
+    @Test(arguments: [false, true])
+    func writerPcapngMatchesPcap(nanoseconds: Bool) throws {
+        let dir = TemporaryDirectory()
+        let records: [CaptureFileWriter.Record] = [(1_700_000_000, 5, tcpSYN, nil), (1_700_000_001, 7, Array(tcpSYN.prefix(41)), 60)]
+        let pcap = try readAll(CaptureBytes.write(CaptureFileWriter.capture(.pcap, nanoseconds: nanoseconds, records: records), in: dir, "a"))
+        let pcapng = try readAll(CaptureBytes.write(CaptureFileWriter.capture(.pcapng, nanoseconds: nanoseconds, records: records), in: dir, "b"))
+        #expect(pcapng.stats.format == "pcapng" && pcapng.stats.damage == nil)
+        #expect(pcapng.packets.map { "\($0)" } == pcap.packets.map { "\($0)" } && pcap.packets.count == 2)
+        #expect(pcap.packets[1].0 == 1_700_000_001_000_000_000 + (nanoseconds ? 7 : 7_000))
+    }
+
     @Test func notACaptureAndUnreadableHeaders() throws {
         let dir = TemporaryDirectory()
         #expect(throws: CaptureError.notACapture(path: CaptureBytes.write(Array("GET / HTTP/1.1\r\n".utf8), in: dir, "a"))) {
