@@ -1,6 +1,6 @@
 import ArgumentParser
-import PortScopeIngest
 import PortScopeFlows
+import PortScopeIngest
 import PortScopeReport
 import PortScopeStore
 

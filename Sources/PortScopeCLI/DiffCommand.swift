@@ -1,5 +1,5 @@
-import PortScopeAnalysis
 import ArgumentParser
+import PortScopeAnalysis
 import PortScopeReport
 import PortScopeStore
 

@@ -1,7 +1,7 @@
 import ArgumentParser
-import PortScopeIngest
 import PortScopeCapture
 import PortScopeFlows
+import PortScopeIngest
 import PortScopeReport
 import PortScopeStore
 
@@ -136,20 +136,5 @@ struct LiveCommand: ParsableCommand {
         }
         if let error = status.flushError { line += " | flush failed, will retry: \(error)" }
         return line
-    }
-}
-
-struct InterfacesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "interfaces",
-        abstract: "List the interfaces 'live' can capture on, with their flags and addresses.")
-
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-        let interfaces: [CaptureInterface]
-        do { interfaces = try CaptureInterface.all() } catch { throw CLIError(error) }
-        let report = Reports.interfaces(interfaces)
-        print(report.render(output.format, limit: output.top), terminator: "")
     }
 }

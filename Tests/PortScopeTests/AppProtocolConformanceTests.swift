@@ -1,5 +1,5 @@
-import PortScopeAnalysis
 import Foundation
+import PortScopeAnalysis
 import PortScopeReport
 import PortScopeSQLite
 import PortScopeStore

@@ -1,5 +1,5 @@
-import PortScopeAnalysis
 import Foundation
+import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeReport
 import PortScopeStore

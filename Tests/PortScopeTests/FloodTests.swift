@@ -1,8 +1,8 @@
 import Foundation
 import PortScopeDecode
-import TestCaptures
 import PortScopeIngest
 import PortScopeStore
+import TestCaptures
 import Testing
 
 /// A SYN scan from random sources and ports toward one host: every packet a new flow.

@@ -1,7 +1,7 @@
 import Foundation
-@testable import PortScopeIngest
 @testable import PortScopeCapture
 @testable import PortScopeCLI
+@testable import PortScopeIngest
 import PortScopeReport
 import PortScopeSQLite
 import PortScopeStore

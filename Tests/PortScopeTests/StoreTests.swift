@@ -1,10 +1,10 @@
-import PortScopeAnalysis
 import Foundation
+import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeFlows
+import PortScopeReport
 import PortScopeSQLite
 @testable import PortScopeStore
-import PortScopeReport
 import Testing
 
 struct StoreTests {

@@ -1,6 +1,6 @@
 import Foundation
-import TestCaptures
 import PortScopeDecode
+import TestCaptures
 
 /// Made-up traffic, conversation by conversation: Ethernet, IPv4 or IPv6, TCP or UDP or ICMP
 /// echo (`EthernetFrame`), written as classic pcap by `CaptureFileWriter`. Sessions and exchanges carry payloads that

@@ -1,0 +1,13 @@
+import ArgumentParser
+import PortScopeDecode
+import PortScopeReport
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ServiceSort: ExpressibleByArgument {}
+
+extension IPProtocol: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let proto = IPProtocol(name: argument), proto.hasPorts else { return nil }
+        self = proto
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import PortScopeStore
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The PortScope database file.")
+    var db: String = "portscope.db"
+
+    /// Opens the database read-only and returns what `body` reads from it; its errors (the
+    /// store's, a capture reference's) become one-line CLI errors.
+    func read<R>(_ body: (borrowing CaptureStore) throws -> R) throws -> R {
+        do {
+            let store = try CaptureStore(readingFrom: db)
+            return try body(store)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Prints the report `render` makes from the database.
+    func printReport(_ render: (borrowing CaptureStore) throws -> String) throws {
+        print(try read(render), terminator: "")
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import PortScopeDecode
+import PortScopeReport
+
+struct FlowsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flows",
+        abstract: "Flows, largest first, with each one's server and how it was decided.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var servicesFile: ServicesFileOption
+
+    @Option(name: .long, help: "Only flows with this port on either side.")
+    var port: UInt16?
+
+    @Option(name: .long, help: "Only flows with this address on either side.")
+    var host: String?
+
+    @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
+    var proto: IPProtocol?
+
+    @OptionGroup var captureReference: CaptureReferenceOption
+
+    func validate() throws {
+        if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
+    }
+
+    func run() throws {
+        let registry = try servicesFile.registry()
+        try database.printReport { store in
+            let filter = ReportFilter(capture: try captureReference.flowSelection(in: store).ids?.first, proto: proto, port: port,
+                                      host: host.flatMap { IPAddress($0) })
+            return try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit)
+        }
+    }
+}
