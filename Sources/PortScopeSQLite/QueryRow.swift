@@ -1,15 +1,14 @@
 /// The column names of a query's result, shared by its rows.
 public final class QueryColumns: Sendable {
     public let names: [String]
-    private let index: [String: Int]
 
     init(_ names: [String]) {
         self.names = names
-        // The first of two equal names wins, as in SQL's own resolution of a bare name.
-        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func position(of name: String) -> Int? { index[name] }
+    /// The first column of that name. A scan, not a hash: names are short (compared inline, as
+    /// small strings) and few, and a report reads every cell of every row by name.
+    func position(of name: String) -> Int? { names.firstIndex(of: name) }
 }
 
 /// One row of a query's result, read by column name: the query names its columns (`AS`), code
