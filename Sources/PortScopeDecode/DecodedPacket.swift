@@ -27,6 +27,9 @@ public struct DecodedPacket: Sendable {
     /// Transport payload: offset into the packet and captured length (0 when none).
     public var payloadOffset: Int = 0
     public var payloadLength: Int = 0
+    /// The transport payload's length on the wire, as the IP (or UDP) header declares it: at
+    /// least `payloadLength`; more when the capture cut the packet.
+    public var payloadWireLength: Int = 0
     /// Set when decoding stopped short of a full decode; fields set before the stop stay valid.
     public var issue: DecodeIssue? = nil
 

@@ -13,6 +13,7 @@ extension PacketWalk {
     mutating func setPayload(from start: Int) {
         packet.payloadOffset = start
         packet.payloadLength = max(0, end - start)
+        packet.payloadWireLength = max(packet.payloadLength, (declaredEnd == .max ? bytes.count : declaredEnd) - start)
     }
 
     /// TCP, RFC 9293: ports, sequence number, data offset (at least 5 words), flags.
@@ -42,6 +43,7 @@ extension PacketWalk {
         let start = offset + 8
         packet.payloadOffset = start
         packet.payloadLength = max(0, min(end, offset + length) - start)
+        packet.payloadWireLength = length - 8
     }
 
     /// SCTP common header, RFC 9260: ports, verification tag, checksum.

@@ -60,6 +60,8 @@ public struct FlowRecord: Sendable {
     public var end: FlowEnd = .open
     /// What the payload said: protocol, confidence, server, name.
     public var app = AppDetection()
+    /// The connection as Zeek would log it: originator, endpoint states, history.
+    public var connection: ConnectionTrack
     /// The database row this flow was written to, once it has been.
     public var row: FlowRow?
     /// Whether a `ServiceSideInference` has learned this flow's fan-in (its key never changes,
@@ -70,6 +72,7 @@ public struct FlowRecord: Sendable {
     public init(key: FlowKey, firstSender: FlowSide) {
         self.key = key
         self.firstSender = firstSender
+        connection = ConnectionTrack(firstPacketFrom: firstSender, synAck: false)
     }
 
     @inlinable public func counters(_ side: FlowSide) -> DirectionCounters { side == .a ? fromA : fromB }

@@ -182,6 +182,12 @@ extension FlowRecord {
             $0.add(bytes: wireLength, at: time)
             $0.tcpFlags.formUnion(flags)
         }
+        if packets == 1 && flags.isSYNACK { connection = ConnectionTrack(firstPacketFrom: side, synAck: true) }
+        if proto == .tcp && packet.hasTCPFlags {
+            connection.tcp(flags, from: side, payload: packet.payloadWireLength, sequence: packet.tcpSequence)
+        } else {
+            connection.datagram(from: side, payload: packet.payloadWireLength)
+        }
         if proto == .tcp && packet.hasTCPFlags {
             if flags.isPureSYN && synSender == nil {
                 synSender = side

@@ -34,6 +34,8 @@ extension Reports {
             ReportColumn("end", sql: "end_reason"),
             ReportColumn("app_confidence", sql: "app_confidence"),
             ReportColumn("app_alpn", sql: "app_alpn"),
+            ReportColumn("conn_state", sql: "conn_state"),
+            ReportColumn("history", sql: "history"),
         ]
     }
 

@@ -34,16 +34,27 @@ public struct CaptureStore: ~Copyable {
     }
 
     /// Opens an existing database for reading only.
+    /// A database of an older schema is migrated first (reports read the current one), which
+    /// needs write access once.
     public init(readingFrom path: String) throws(StoreError) {
         guard access(path, F_OK) == 0 else {
             throw .notAPortScopeDatabase(path: path, reason: "no such file (run 'portscope analyze' first)")
         }
-        let database = try CaptureStore.open(path, readOnly: true)
+        var database = try CaptureStore.open(path, readOnly: true)
         let version: Int
         do { version = try database.userVersion() } catch { throw .sqlite(path: path, error) }
         guard version > 0 else { throw .notAPortScopeDatabase(path: path, reason: "no PortScope schema") }
         guard version <= Schema.migrations.count else {
             throw .newerSchema(path: path, version: version, supported: Schema.migrations.count)
+        }
+        if version < Schema.migrations.count {
+            do {
+                _ = try CaptureStore(path: path)
+            } catch .sqlite(_, let error) where error.result == .readOnly || error.result == .cantOpen {
+                throw .notAPortScopeDatabase(path: path, reason: "schema version \(version) must be migrated to "
+                    + "\(Schema.migrations.count), which needs write access once (\(error.message))")
+            }
+            database = try CaptureStore.open(path, readOnly: true)
         }
         self.path = path
         db = database

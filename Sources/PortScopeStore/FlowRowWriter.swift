@@ -7,7 +7,7 @@ import PortScopeSQLite
 enum FlowColumn: Int32, CaseIterable {
     case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
-         openedBy, appProto, appConfidence, appName, appALPN
+         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement
 
     /// The column's name in the `flows` table.
     var name: String {
@@ -35,6 +35,9 @@ enum FlowColumn: Int32, CaseIterable {
         case .appConfidence: "app_confidence"
         case .appName: "app_name"
         case .appALPN: "app_alpn"
+        case .connState: "conn_state"
+        case .history: "history"
+        case .engagement: "engagement"
         }
     }
 
@@ -128,6 +131,9 @@ struct FlowRowWriter: ~Copyable {
         try set(.appConfidence, app.proto != .none ? .text(app.confidence.name) : .null)
         try set(.appName, app.name)
         try set(.appALPN, app.alpn)
+        try set(.connState, .text(flow.connection.state(flow.key.proto).rawValue))
+        try set(.history, .text(flow.connection.history.text(flipped: flow.connection.flipped)))
+        try set(.engagement, .text(flow.engagement.rawValue))
     }
 }
 

@@ -157,6 +157,32 @@ enum Schema {
         """
         ALTER TABLE captures ADD COLUMN writer TEXT;
         """,
+        // v7: the connection as Zeek logs it (`conn_state`, `history`, relative to Zeek's
+        // originator), and `engagement`, how far the responder took part ('established',
+        // 'open_probe', 'probe', 'attempt'): the one definition every report and finding reads
+        // (`Engagement`). Rows written before get the engagement of the definition they were
+        // judged by (a retransmitted SYN-ACK still counts there, as it did).
+        """
+        ALTER TABLE flows ADD COLUMN conn_state TEXT;
+        ALTER TABLE flows ADD COLUMN history TEXT;
+        ALTER TABLE flows ADD COLUMN engagement TEXT;
+        UPDATE flows SET engagement = judged.engagement
+        FROM (
+            SELECT id, CASE
+                WHEN CASE proto WHEN 'tcp' THEN handshake = 1 OR rp > 3
+                         OR (rp > 0 AND instr(rf, 'R') = 0 AND (instr(rf, 'S') = 0 OR ip > 3))
+                     ELSE rp > 0 OR ip > 3 END THEN 'established'
+                WHEN ip > 3 THEN 'attempt'
+                WHEN rp > 0 AND (proto != 'tcp' OR instr(rf, 'S') > 0) THEN 'open_probe'
+                ELSE 'probe' END AS engagement
+            FROM (SELECT id, proto, handshake,
+                         CASE opened_by WHEN 'server' THEN packets_s2c ELSE packets_c2s END AS ip,
+                         CASE opened_by WHEN 'server' THEN packets_c2s ELSE packets_s2c END AS rp,
+                         CASE opened_by WHEN 'server' THEN tcp_flags_c2s ELSE tcp_flags_s2c END AS rf
+                  FROM flows)
+        ) AS judged
+        WHERE flows.id = judged.id;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).
