@@ -20,6 +20,8 @@ public struct DecodedPacket: Sendable {
     /// ICMP / ICMPv6 type and code, when `ipProtocol` is one of them.
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0
+    /// A destination-unreachable message's quoted packet: the flow it refuses.
+    public var quoted: QuotedPacket? = nil
     /// Fragment fields of the IP header above, when it is a fragment.
     public var fragment: Fragment = .none
     /// IP headers passed through to reach the one above (GRE, IP-in-IP, AH tunnels): 0 if none.

@@ -64,5 +64,8 @@ extension PacketWalk {
         packet.icmpType = bytes.byte(at: offset)
         packet.icmpCode = bytes.byte(at: offset + 1)
         setPayload(from: offset + 4)
+        if (proto == .icmp && packet.icmpType == 3) || (proto == .icmpv6 && packet.icmpType == 1) {
+            packet.quoted = quotedPacket(at: offset + 8, version: proto == .icmp ? 4 : 6)
+        }
     }
 }

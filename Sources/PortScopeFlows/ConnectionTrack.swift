@@ -49,6 +49,8 @@ public struct ConnectionTrack: Sendable {
     private var originatorPrevious = TCPEndpointState.inactive, responderPrevious = TCPEndpointState.inactive
     /// Whether each endpoint sent payload (Zeek's endpoint `size` above zero).
     private var originatorData = false, responderData = false
+    /// Whether an ICMP destination unreachable answered a packet the originator sent.
+    public private(set) var unreachable = false
 
     /// A connection whose first packet `side` sent; `synAck` when that packet was a SYN-ACK.
     @usableFromInline
@@ -119,6 +121,12 @@ public struct ConnectionTrack: Sendable {
             : responderState != .inactive || responderPrevious != .inactive
     }
 
+    /// Notes an ICMP destination unreachable answering a packet `sender` sent (only the
+    /// originator's count: an error about the responder's packets refuses nothing it asked for).
+    mutating func refused(to sender: FlowSide) {
+        if sender == originator { unreachable = true }
+    }
+
     /// Accounts a datagram (UDP, SCTP) or another packet from `side`.
     mutating func datagram(from side: FlowSide, payload: Int) {
         let isOriginator = side == originator
@@ -154,7 +162,8 @@ public struct ConnectionTrack: Sendable {
     public func state(_ proto: IPProtocol) -> ConnState {
         switch proto {
         case .tcp: tcpState
-        case .udp: originatorData ? (responderData ? .sf : .s0) : (responderData ? .shr : .oth)
+        // UDP: an ICMP unreachable, and no answer, is a rejection.
+        case .udp: originatorData ? (responderData ? .sf : unreachable ? .rej : .s0) : (responderData ? .shr : .oth)
         default: .oth
         }
     }

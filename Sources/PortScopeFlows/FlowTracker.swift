@@ -103,6 +103,16 @@ public struct FlowTracker: ~Copyable {
         if packet.fragment.isFragment {
             fragments.remember(packet, key: key, side: side, time: time)
         }
+        if let quoted = packet.quoted { refuse(quoted) }
+    }
+
+    /// An ICMP destination unreachable quoting a packet of an open flow: that flow was refused
+    /// (a closed UDP port answers so). The ICMP packet itself stays in its own flow.
+    private mutating func refuse(_ quoted: QuotedPacket) {
+        let (key, side) = FlowKey.canonical(proto: quoted.proto, source: quoted.source, sourcePort: quoted.sourcePort,
+                                            destination: quoted.destination, destinationPort: quoted.destinationPort)
+        guard let index = table.find(key), table[index].end == .open else { return }
+        table[index].connection.refused(to: side)
     }
 
     /// A pure SYN on an existing flow starts a new connection when the old one was closed, when

@@ -12,6 +12,8 @@ public enum CellStyle: Sendable {
     case number
     /// Nanoseconds since the epoch, printed as ISO 8601 UTC (`formatTimestamp`) in every format.
     case time
+    /// Items separated by spaces: an array of strings in JSON, the text itself elsewhere.
+    case list
 }
 
 /// A report column as printed: its stable JSON/CSV key, its table header, and its style.
@@ -103,10 +105,15 @@ public struct Report: Sendable {
     private func json(_ rows: [[Cell]]) -> String {
         if rows.isEmpty { return "[]\n" }
         let objects = rows.map { row in
-            "  {" + zip(headings, row).map { heading, cell in "\"\(heading.key)\": \(jsonValue(printed(cell, heading.style)))" }
+            "  {" + zip(headings, row).map { heading, cell in "\"\(heading.key)\": \(json(cell, heading.style))" }
                 .joined(separator: ", ") + "}"
         }
         return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+    }
+
+    private func json(_ cell: Cell, _ style: CellStyle) -> String {
+        guard style == .list, case .text(let items) = cell else { return jsonValue(printed(cell, style)) }
+        return "[" + items.split(separator: " ").map { jsonValue(.text(String($0))) }.joined(separator: ", ") + "]"
     }
 
     private func jsonValue(_ cell: Cell) -> String {

@@ -2,8 +2,9 @@ import PortScopeAnalysis
 
 extension Reports {
     /// Findings as rows, most severe first as given. Stable keys: severity, kind, host, proto,
-    /// port, reason, flows, peers, packets, bytes, first_seen, last_seen; with `explain`, rule and
-    /// decided_by.
+    /// port, reason, flows, peers, packets, bytes, first_seen, last_seen, open_ports and
+    /// closed_ports (a scan's finds, arrays of `proto/port` in JSON; null for other findings);
+    /// with `explain`, rule and decided_by.
     public static func unexpected(_ findings: [Finding], explain: Bool) -> Report {
         var columns: [ReportColumn<Finding>] = [
             ReportColumn("severity") { .text($0.severity.rawValue) },
@@ -18,6 +19,8 @@ extension Reports {
             ReportColumn("bytes", .number) { .int($0.evidence.bytes) },
             ReportColumn("first_seen", .time) { $0.evidence.first == .max ? .null : .int($0.evidence.first) },
             ReportColumn("last_seen", .time) { $0.evidence.last == .min ? .null : .int($0.evidence.last) },
+            ReportColumn("open_ports", .list) { $0.openPorts.map { .text($0.joined(separator: " ")) } ?? .null },
+            ReportColumn("closed_ports", .list) { $0.closedPorts.map { .text($0.joined(separator: " ")) } ?? .null },
         ]
         if explain {
             columns += [

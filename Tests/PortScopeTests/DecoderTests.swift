@@ -104,6 +104,18 @@ struct DecoderTests {
             """)
         let p = decode(bytes, .ipv4)
         #expect(p.ipProtocol == .icmp && p.icmpType == 3 && p.icmpCode == 3 && !p.hasPorts)
+        // The quote names the refused flow, apart from the packet's own fields.
+        #expect(p.quoted == QuotedPacket(source: IPAddress("10.0.0.2")!, destination: IPAddress("10.0.0.1")!, proto: .udp,
+                                         sourcePort: 5000, destinationPort: 53))
+        // Cut anywhere before the quoted ports end, there is no quote, and no trap.
+        for cut in 0..<(bytes.count - 4) {
+            let q = decode(Array(bytes.prefix(cut)), .ipv4)
+            #expect(q.quoted == nil, "cut at \(cut)")
+        }
+        // Other ICMP messages quote nothing PortScope reads (an echo request's data is no header).
+        var echo = bytes
+        echo[20] = 8
+        #expect(decode(echo, .ipv4).quoted == nil)
     }
 
     @Test func linuxCookedV2AndBSDNull() {

@@ -64,7 +64,8 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let scan = try #require(found.first)
         #expect(scan.kind == .scan && scan.severity == .medium && scan.host == IPAddress("203.0.113.66"))
         #expect(scan.proto == .tcp && scan.port == nil && scan.evidence.flows == 500 && scan.evidence.peers == 1)
-        #expect(scan.reason == "203.0.113.66 probed 500 ports on 192.168.1.80 without completing handshakes (2 answered: tcp/22 tcp/80)")
+        #expect(scan.reason == "203.0.113.66 probed 500 ports on 192.168.1.80 without completing handshakes: 2 open (tcp/22 tcp/80), 498 closed")
+        #expect(scan.openPorts == ["tcp/22", "tcp/80"] && scan.closedPorts?.count == 498)
 
         // The host view keeps the scan apart: half-open answers are not service traffic, so the
         // target serves SSH to its one real client, and nothing else.
@@ -73,6 +74,62 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let hosts = Reports.hosts(try HostView.lines(store, captures: .all, hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]),
                                                      local: .privateRanges), explain: false, registry: .iana)
         #expect(hosts.selecting(["role", "port", "clients"]).rows == [[.text("serves"), .int(22), .int(1)]])
+    }
+
+    /// An nmap SYN scan: the open ports retransmit their SYN-ACK (SYN, SYN-ACK ×4, the
+    /// scanner's RST) and stay half-open probes; the closed ones reset. The scan names what it
+    /// found, and the scanner is no client of the open services.
+    @Test func aSYNScanWithRetransmittedSYNACKsNamesItsOpenPorts() throws {
+        var t = TrafficCapture()
+        t.session("192.168.1.20", 50000, "192.168.1.80", 22)
+        for port in 1...1000 {
+            if [22, 53, 80].contains(port) {
+                t.tcp("203.0.113.66", 61000, "192.168.1.80", port, [.syn], seq: 7000)
+                for _ in 0..<4 { t.tcp("192.168.1.80", port, "203.0.113.66", 61000, [.syn, .ack], seq: 9000, ack: 7001) }
+                t.tcp("203.0.113.66", 61000, "192.168.1.80", port, [.rst], seq: 7001)
+            } else {
+                t.synProbe("203.0.113.66", 61000, "192.168.1.80", port, answer: port <= 7 ? .reset : .nothing)
+            }
+        }
+        let found = try findings([t])
+        #expect(found.map(\.kind) == [.scan], "\(found.map(\.reason))")
+        #expect(found.first?.reason == "203.0.113.66 probed 1000 ports on 192.168.1.80 without completing handshakes: "
+                + "3 open (tcp/22 tcp/53 tcp/80), 7 closed, 990 unanswered")
+        #expect(found.first?.openPorts == ["tcp/22", "tcp/53", "tcp/80"] && found.first?.closedPorts?.count == 7)
+        let dir = TemporaryDirectory()
+        let hosts = Reports.hosts(try HostView.lines(try database([t], in: dir), captures: .all,
+                                                     hosts: HostSelection(networks: [IPNetwork("192.168.1.80")!]), local: .privateRanges),
+                                  explain: false, registry: .iana)
+        #expect(hosts.selecting(["role", "port", "clients"]).rows == [[.text("serves"), .int(22), .int(1)]])
+    }
+
+    /// A UDP scan: the closed ports answer with ICMP port unreachable, quoting the probe; those
+    /// flows are rejected (conn_state REJ) and counted closed, the silent ones unanswered.
+    @Test func aUDPScanAnsweredByICMPCountsClosedPorts() throws {
+        var t = TrafficCapture()
+        for port in 1...40 {
+            if port % 2 == 0 { t.udpRefused("192.168.1.66", 40000, "192.168.1.80", 1000 + port) }
+            else { t.udp("192.168.1.66", 40000, "192.168.1.80", 1000 + port, payload: 8) }
+        }
+        for port in 1...4 { t.udpRefused("fd00::66", 40000, "fd00::80", 2000 + port) }
+        let found = try findings([t])
+        #expect(found.first?.reason == "192.168.1.66 probed 40 ports on 192.168.1.80 without completing handshakes: "
+                + "none open, 20 closed, 20 unanswered")
+        let dir = TemporaryDirectory()
+        let store = try database([t], in: dir)
+        #expect(try store.rows("SELECT conn_state, COUNT(*) FROM flows WHERE proto = 'udp' GROUP BY 1 ORDER BY 1")
+                == [[.text("REJ"), .int(24)], [.text("S0"), .int(20)]])
+    }
+
+    /// A peer-to-peer client pinging hundreds of DHT peers, most of which never answer, is no scan.
+    @Test func aPeerToPeerClientIsNoScanner() throws {
+        var t = TrafficCapture()
+        let ping = Array("d1:ad2:id20:abcdefghij0123456789e1:q4:pinge".utf8)
+        for peer in 1...300 {
+            t.udp("192.168.1.10", 6881, "198.51.\(peer / 250).\(peer % 250 + 1)", 20000 + peer, data: ping)
+            if peer % 10 == 0 { t.udp("198.51.\(peer / 250).\(peer % 250 + 1)", 20000 + peer, "192.168.1.10", 6881, data: ping) }
+        }
+        #expect(try findings([t]).filter { $0.kind == .scan }.isEmpty)
     }
 
     @Test func sweepsAcrossHostsAreOneFindingEach() throws {
@@ -84,8 +141,8 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         #expect(found.map(\.kind) == [.scan, .scan])
         #expect(found.allSatisfy { $0.severity == .high })  // local scanners
         #expect(found.map(\.reason) == [
-            "192.168.1.66 probed icmp on 60 hosts without completing handshakes (none answered)",
-            "192.168.1.67 probed udp/161 on 30 hosts without completing handshakes (none answered)",
+            "192.168.1.66 probed icmp on 60 hosts without completing handshakes: none open, none closed, 60 unanswered",
+            "192.168.1.67 probed udp/161 on 30 hosts without completing handshakes: none open, none closed, 30 unanswered",
         ])
         #expect(found[1].proto == .udp && found[1].port == 161)
     }

@@ -39,8 +39,11 @@ struct InventoryCLITests {
         #expect(rows.map { $0["kind"] as? String } == ["scan", "uncommon_port", "protocol_mismatch", "well_known_source_port"])
         for row in rows {
             #expect(Set(row.keys) == ["kind", "severity", "host", "proto", "port", "reason", "flows", "peers", "packets",
-                                      "bytes", "first_seen", "last_seen"])
+                                      "bytes", "first_seen", "last_seen", "open_ports", "closed_ports"])
         }
+        // A scan's finds are arrays of proto/port; other findings have none.
+        #expect(rows[0]["open_ports"] as? [String] == ["tcp/22", "tcp/80"] && (rows[0]["closed_ports"] as? [String])?.count == 98)
+        #expect(rows[1]["open_ports"] is NSNull && rows[1]["closed_ports"] is NSNull)
         #expect(rows[0]["port"] is NSNull && rows[0]["host"] as? String == "192.168.1.66" && rows[0]["severity"] as? String == "high")
         #expect(rows[1]["port"] as? Int == 51515 && rows[1]["peers"] as? Int == 3)
         let explained = try json(["unexpected", "--db", db, "--capture", "2", "--explain"])

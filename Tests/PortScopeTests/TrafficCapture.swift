@@ -39,6 +39,17 @@ struct TrafficCapture {
         record(EthernetFrame.make(from: IPAddress(from)!, to: IPAddress(to)!, .echo(reply: reply), payload: .zeros(32)))
     }
 
+    /// A UDP probe answered by an ICMP port unreachable from the target (ICMPv6 type 1 code 4
+    /// between IPv6 addresses, else ICMP type 3 code 3), quoting the probe.
+    mutating func udpRefused(_ client: String, _ cport: Int, _ server: String, _ sport: Int) {
+        let probe = EthernetFrame.make(from: IPAddress(client)!, to: IPAddress(server)!,
+                                       .udp(sourcePort: UInt16(cport), destinationPort: UInt16(sport)), payload: .zeros(8))
+        record(probe)
+        let v4 = IPAddress(client)!.isIPv4
+        record(EthernetFrame.make(from: IPAddress(server)!, to: IPAddress(client)!,
+                                  .icmp(type: v4 ? 3 : 1, code: v4 ? 3 : 4), payload: .bytes(EthernetFrame.quote(of: probe))))
+    }
+
     /// A whole TCP connection: handshake, `exchanges` request/response pairs, FIN both ways.
     /// Payloads are `AppBytes` for the server port, or `payloads` when given.
     mutating func session(_ client: String, _ cport: Int, _ server: String, _ sport: Int,

@@ -7,6 +7,9 @@ public enum FrameTransport: Sendable {
     case udp(sourcePort: UInt16, destinationPort: UInt16)
     /// An ICMP echo request or reply (ICMPv6 between IPv6 addresses), identifier 1, sequence 1.
     case echo(reply: Bool)
+    /// Another ICMP (ICMPv6) message: its type and code, then 4 zero bytes (an error's unused
+    /// field); the payload is what it quotes.
+    case icmp(type: UInt8, code: UInt8)
 }
 
 /// The payload of a test frame.
@@ -41,7 +44,7 @@ public enum EthernetFrame {
         switch transport {
         case .tcp: (proto, header) = (6, 20)
         case .udp: (proto, header) = (17, 8)
-        case .echo: (proto, header) = (v4 ? 1 : 58, 8)
+        case .echo, .icmp: (proto, header) = (v4 ? 1 : 58, 8)
         }
         let transportLength = header + payload.count
         if v4 {
@@ -59,6 +62,8 @@ public enum EthernetFrame {
             be16(Int(sourcePort)); be16(Int(destinationPort)); be16(transportLength); be16(0)
         case .echo(let reply):
             byte(v4 ? (reply ? 0 : 8) : (reply ? 129 : 128)); byte(0); be16(0); be16(1); be16(1)
+        case .icmp(let type, let code):
+            byte(type); byte(code); be16(0); be32(0)
         }
         switch payload {
         case .bytes(let bytes): out += bytes
@@ -72,5 +77,15 @@ public enum EthernetFrame {
         var out: [UInt8] = []
         append(to: &out, from: source, to: destination, vlan: vlan, transport, payload: payload)
         return out
+    }
+}
+
+extension EthernetFrame {
+    /// The bytes an ICMP error quotes of `frame` (an untagged one from `make`): its IP header and
+    /// the first 8 bytes after it.
+    public static func quote(of frame: [UInt8]) -> [UInt8] {
+        let ip = Array(frame.dropFirst(14))
+        let header = ip.first.map { $0 >> 4 == 4 ? Int($0 & 0x0F) * 4 : 40 } ?? 0
+        return Array(ip.prefix(header + 8))
     }
 }

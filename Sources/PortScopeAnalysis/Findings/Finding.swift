@@ -65,6 +65,10 @@ public struct Finding: Sendable {
     public var port: UInt16?
     /// One line for people.
     public var reason: String
+    /// A scan's finds: the ports that answered open and the ones that answered closed
+    /// (`proto/port`); nil for other findings.
+    public var openPorts: [String]? = nil
+    public var closedPorts: [String]? = nil
     /// Which rule fired, with its thresholds (`--explain`).
     public var rule: String
     public var evidence: Evidence

@@ -22,19 +22,23 @@ enum ScanFindings {
             SELECT source, COUNT(DISTINCT target) FILTER (WHERE scan_probe) AS probed, COUNT(DISTINCT target) AS targets,
                    COUNT(DISTINCT host) FILTER (WHERE scan_probe) AS hosts, COUNT(DISTINCT port) FILTER (WHERE scan_probe) AS ports,
                    COUNT(DISTINCT target) FILTER (WHERE answered) AS open, group_concat(DISTINCT port) FILTER (WHERE answered) AS open_ports,
+                   COUNT(DISTINCT target) FILTER (WHERE scan_probe AND conn_state = 'REJ') AS closed,
+                   group_concat(DISTINCT port) FILTER (WHERE scan_probe AND conn_state = 'REJ') AS closed_ports,
+                   COUNT(*) FILTER (WHERE app_proto IN (SELECT value FROM json_each(:peer_to_peer))) AS p2p_flows, COUNT(*) AS all_flows,
                    MIN(host) FILTER (WHERE scan_probe) AS first_host, COUNT(DISTINCT proto) FILTER (WHERE scan_probe) AS protos,
                    MIN(proto) FILTER (WHERE scan_probe) AS first_proto, MIN(tport) FILTER (WHERE scan_probe) AS first_port,
                    \(TrafficTotals.sums(where: "scan_probe"))
             FROM named GROUP BY source HAVING probed >= :threshold
-            """, [":captures": captures.parameter, ":threshold": .int(Int64(threshold))])
+            """, [":captures": captures.parameter, ":threshold": .int(Int64(threshold)),
+                  ":peer_to_peer": .text("[" + AppProtocol.peerToPeer.map { "\"\($0.name)\"" }.joined(separator: ",") + "]")])
         var findings: [Finding] = []
         for row in rows {
             guard let source = IPAddress(row["source"].text) else { continue }
             let probed = row["probed"].int, targets = row["targets"].int, hosts = row["hosts"].int, ports = row["ports"].int
             let open = row["open"].int
             // Probes must be most of what the source opened: a busy client with a few failed
-            // connections is not a scanner.
-            guard probed * 2 >= targets else { continue }
+            // connections is not a scanner; nor is a peer-to-peer client pinging its peers.
+            guard probed * 2 >= targets, row["p2p_flows"].int * 2 <= row["all_flows"].int else { continue }
             let proto = row["protos"].int == 1 ? IPProtocol(name: row["first_proto"].text) : nil
             let port = ports == 1 && row["first_port"] != .null ? UInt16(clamping: row["first_port"].int) : nil
             let what = switch (hosts, proto, port) {
@@ -43,16 +47,23 @@ enum ScanFindings {
             case (_, let proto?, nil) where ports == 1: "\(proto.name) on \(hosts) hosts"
             default: "\(ports) ports on \(hosts) hosts"
             }
-            // The open ports a scan found, when few enough to read.
-            let openPorts = row["open_ports"].text.split(separator: ",").sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
-            let answered = open == 0 ? "none answered"
-                : open <= 10 && hosts == 1 ? "\(open) answered: " + openPorts.joined(separator: " ") : "\(open) answered"
+            // What the scan found: the open ports (a SYN-ACK, an answer) and the closed ones (a
+            // reset, an ICMP port unreachable), each as proto/port, shortest first.
+            func portList(_ key: String) -> [String] {
+                row[key].text.split(separator: ",").map(String.init).sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
+            }
+            let openPorts = portList("open_ports"), closedPorts = portList("closed_ports")
+            let closed = row["closed"].int, unanswered = probed - open - closed
+            var found = open == 0 ? "none open" : "\(open) open" + (open <= 10 ? " (" + openPorts.joined(separator: " ") + ")" : "")
+            found += closed == 0 ? ", none closed" : ", \(closed) closed"
+            if unanswered > 0 { found += ", \(unanswered) unanswered" }
             findings.append(Finding(
                 kind: .scan, severity: local.contains(source) ? .high : .medium, host: source, proto: proto, port: port,
-                reason: "\(source) probed \(what) without completing handshakes (\(answered))",
-                rule: "scan: at least \(threshold) targets probed (a probe: at most 3 packets, answered by nothing, resets or a bare SYN-ACK), "
-                    + "and probes are at least half of the \(targets) targets this source opened flows to; "
-                    + "high when the source is local",
+                reason: "\(source) probed \(what) without completing handshakes: \(found)",
+                openPorts: openPorts, closedPorts: closedPorts,
+                rule: "scan: at least \(threshold) targets probed (a probe: at most 3 packets, answered by nothing, resets, "
+                    + "an ICMP unreachable or a bare SYN-ACK), and probes are at least half of the \(targets) targets this source "
+                    + "opened flows to, and most of its flows are not a peer-to-peer protocol; high when the source is local",
                 evidence: Evidence(TrafficTotals(row), peers: Int(hosts))))
         }
         return findings

@@ -34,6 +34,10 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
     public static let stun = AppProtocol(rawValue: 26)
     public static let ssdp = AppProtocol(rawValue: 27)
 
+    /// Peer-to-peer protocols: a client of one talks to many peers, some of which never answer,
+    /// and that is no scan.
+    public static let peerToPeer: [AppProtocol] = [.bittorrent]
+
     private static let names = [
         "none", "tls", "http", "http2", "ssh", "dns", "mdns", "llmnr", "nbns", "quic", "smtp", "pop3", "imap", "ftp",
         "smb", "rdp", "mysql", "postgresql", "redis", "ntp", "dhcp", "sip", "socks", "bittorrent", "openvpn",
