@@ -50,7 +50,8 @@ struct PolicyCheckCommand: ParsableCommand {
     func run() throws {
         let policy = try readPolicy(file)
         let serves = policy.rules.filter { $0.verb == .serve }.count
-        print("\(file): \(policy.rules.count) rules (\(serves) serve, \(policy.rules.count - serves) use)")
+        print("\(file): \(policy.rules.count) rules (\(serves) serve, \(policy.rules.count - serves) use)"
+              + (policy.silences.isEmpty ? "" : ", \(policy.silences.count) ignore"))
     }
 }
 

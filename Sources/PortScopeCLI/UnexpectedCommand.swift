@@ -33,7 +33,7 @@ struct UnexpectedCommand: ParsableCommand {
     @Option(name: .customLong("min-severity"), help: "Only findings of this severity or higher: high, medium, low.")
     var minSeverity: Severity = .low
 
-    @Flag(name: .long, help: "Add the rule that fired and how the server side of the flows was decided.")
+    @Flag(name: .long, help: "Add the rule that fired and how the server side of the flows was decided; also list the findings the policy's ignore lines silence, with the line that does.")
     var explain = false
 
     func validate() throws {
@@ -63,7 +63,9 @@ struct UnexpectedCommand: ParsableCommand {
             }
             let baselineIDs = options.baseline.map { [$0.id] } ?? []
             noteCapturesWithoutFlowRows(CaptureSelection(ids: captures.ids.map { $0 + baselineIDs }), in: store)
-            let findings = try Findings.find(store, captures: captures, options: options).filter { $0.severity >= minSeverity }
+            // Findings the policy silences are shown only with --explain, saying which line silenced them.
+            let findings = try Findings.find(store, captures: captures, options: options)
+                .filter { $0.severity >= minSeverity && (explain || $0.silencedBy == nil) }
             return Reports.unexpected(findings, explain: explain).render(output.format, limit: output.limit)
         }
     }

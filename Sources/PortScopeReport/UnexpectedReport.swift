@@ -4,7 +4,7 @@ extension Reports {
     /// Findings as rows, most severe first as given. Stable keys: severity, kind, host, proto,
     /// port, reason, flows, peers, packets, bytes, first_seen, last_seen, open_ports and
     /// closed_ports (a scan's finds, arrays of `proto/port` in JSON; null for other findings);
-    /// with `explain`, rule and decided_by.
+    /// with `explain`, rule, decided_by and silenced_by (the policy line that silences it, or null).
     public static func unexpected(_ findings: [Finding], explain: Bool) -> Report {
         var columns: [ReportColumn<Finding>] = [
             ReportColumn("severity") { .text($0.severity.rawValue) },
@@ -26,6 +26,7 @@ extension Reports {
             columns += [
                 ReportColumn("rule") { .text($0.rule) },
                 ReportColumn("decided_by") { $0.evidence.decisions.map { .text($0.description) } ?? .null },
+                ReportColumn("silenced_by") { $0.silencedBy.cell },
             ]
         }
         return Report(columns, findings)

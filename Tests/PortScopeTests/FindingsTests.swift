@@ -202,6 +202,34 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         #expect(found.allSatisfy { $0.severity == .medium })
     }
 
+    /// `ignore` lines silence findings on purpose: by kind, host or network, and service; a
+    /// silenced finding is kept, marked with the line, for `--explain` to show.
+    @Test func policyIgnoreLinesSilenceFindings() throws {
+        var t = TrafficCapture()
+        officeDay(&t)
+        for port in 1...30 { t.synProbe("10.0.0.5", 61000, "192.168.1.80", 1000 + port, answer: .reset) }
+        for client in 1...3 { t.udpExchange("192.168.1.\(40 + client)", 40000 + client, "192.168.1.6", 50050) }
+        for client in 1...2 { t.session("192.168.1.\(50 + client)", 40000, "192.168.1.7", 51515) }
+        let before = try findings([t])
+        #expect(before.map { "\($0.kind.rawValue) \($0.host)" } == ["scan 10.0.0.5", "uncommon_port 192.168.1.6", "uncommon_port 192.168.1.7"],
+                "\(before.map(\.reason))")
+        let policy = try Policy(parsing: """
+            * serve tcp/* udp/*
+            * use tcp/* udp/*
+            ignore uncommon_port 192.168.1.6 udp/50000-50100
+            ignore scan 10.0.0.0/24
+            """, file: "p")
+        let after = try findings([t], options: FindingOptions(policy: policy))
+        #expect(after.filter { $0.silencedBy == nil }.map { "\($0.kind.rawValue) \($0.host)" } == ["uncommon_port 192.168.1.7"])
+        #expect(after.filter { $0.kind == .scan }.map(\.silencedBy) == ["p:4"])
+        #expect(after.filter { $0.host == IPAddress("192.168.1.6") }.map(\.silencedBy) == ["p:3"])
+        // A service limits the line to findings on those ports: a scan spans many, so only tcp/* covers it.
+        let narrow = try Policy(parsing: "ignore scan 10.0.0.5 tcp/1000-2000\nignore * 10.0.0.5 udp/*\n", file: "q")
+        #expect(try findings([t], options: FindingOptions(policy: narrow)).first { $0.kind == .scan }?.silencedBy == nil)
+        let wide = try Policy(parsing: "ignore * 10.0.0.5 tcp/*\n", file: "q")
+        #expect(try findings([t], options: FindingOptions(policy: wide)).first { $0.kind == .scan }?.silencedBy == "q:1")
+    }
+
     @Test func policyDraftedFromADayAllowsThatDayAndFlagsWhatIsNew() throws {
         var day1 = TrafficCapture(), day2 = TrafficCapture()
         officeDay(&day1)
@@ -252,6 +280,11 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         ("* use tcp/22 to", "p:1: 'to' needs at least one address or network"),
         ("* use tcp/22 to 10.0.0.0/33", "p:1: '10.0.0.0/33' is not an address or network"),
         ("* use to 10.0.0.0/8", "p:1: no service before 'to'"),
+        ("ignore", "p:1: expected 'ignore KIND WHO [SERVICE…]', e.g. 'ignore uncommon_port 192.168.1.6 udp/50000-50100'"),
+        ("ignore scan", "p:1: expected 'ignore KIND WHO [SERVICE…]', e.g. 'ignore uncommon_port 192.168.1.6 udp/50000-50100'"),
+        ("\n\nignore scans 10.0.0.5", "p:3: 'scans' is not a finding kind (scan, uncommon_port, protocol_mismatch, well_known_source_port, policy_serve, policy_use, new_service, vanished_service or *)"),
+        ("ignore scan 10.0.0.500", "p:1: '10.0.0.500' is not an address, a network or *"),
+        ("ignore uncommon_port * udp/50000-", "p:1: 'udp/50000-' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
     ])
     func policyErrorsNameTheLine(text: String, message: String) {
         #expect(throws: Policy.FormatError.self) { try Policy(parsing: text, file: "p") }

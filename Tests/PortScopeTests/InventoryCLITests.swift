@@ -92,6 +92,15 @@ struct InventoryCLITests {
         #expect(bad.status == 1 && bad.err == "Error: \(policy).bad:2: 'allow' is not serve or use\n")
         let missing = try portscope(["policy", "check", dir.file("none.txt")])
         #expect(missing.status == 1 && missing.err == "Error: \(dir.file("none.txt")): No such file or directory\n")
+        // An ignore line silences the scan; --explain shows it, and the line that silenced it.
+        let quiet = dir.file("quiet.txt")
+        try "# the pen test\nignore scan 192.168.1.66\n".write(toFile: quiet, atomically: true, encoding: .utf8)
+        #expect(try portscope(["policy", "check", quiet]).out == "\(quiet): 0 rules (0 serve, 0 use), 1 ignore\n")
+        let silenced = try json(["unexpected", "--db", db, "--policy", quiet, "--capture", "2"])
+        #expect(!silenced.contains { $0["kind"] as? String == "scan" } && !silenced.isEmpty)
+        let shown = try json(["unexpected", "--db", db, "--policy", quiet, "--capture", "2", "--explain"])
+        #expect(shown.first { $0["kind"] as? String == "scan" }?["silenced_by"] as? String == "\(quiet):2")
+        #expect(shown.filter { $0["silenced_by"] is NSNull }.count == shown.count - 1)
     }
 
     @Test func diffAndCaptureReferences() throws {

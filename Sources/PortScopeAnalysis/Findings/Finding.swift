@@ -69,6 +69,8 @@ public struct Finding: Sendable {
     /// (`proto/port`); nil for other findings.
     public var openPorts: [String]? = nil
     public var closedPorts: [String]? = nil
+    /// The policy line that silences it (`policy.txt:7`), when one does.
+    public var silencedBy: String? = nil
     /// Which rule fired, with its thresholds (`--explain`).
     public var rule: String
     public var evidence: Evidence

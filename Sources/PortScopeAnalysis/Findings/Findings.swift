@@ -4,7 +4,8 @@ import PortScopeStore
 
 /// Every rule of `unexpected` run over some captures.
 public enum Findings {
-    /// Every finding over `captures`, most severe first.
+    /// Every finding over `captures`, most severe first; those the policy's `ignore` lines
+    /// silence are kept, marked `silencedBy`, for the caller to leave out or show.
     public static func find(_ store: borrowing CaptureStore, captures: CaptureSelection,
                             options: FindingOptions) throws -> [Finding] {
         let traffic = try ServiceTraffic(store, captures: captures)
@@ -21,6 +22,9 @@ public enum Findings {
             let before = try ServiceTraffic(store, captures: CaptureSelection(ids: [baseline.id]))
             findings += BaselineFindings.find(baseline: before, baselineName: baseline.name, current: traffic,
                                               local: options.local, registry: options.registry)
+        }
+        if let policy = options.policy {
+            for i in findings.indices { findings[i].silencedBy = policy.silence(of: findings[i])?.origin }
         }
         let kinds = FindingKind.allCases
         return findings.sorted { a, b in

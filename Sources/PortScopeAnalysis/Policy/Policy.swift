@@ -11,7 +11,7 @@ import PortScopeDecode
 /// `udp/5000-5100` or `tcp/*`, optionally after a protocol and `@` (`ssh@tcp/443`): serving it
 /// is allowed, and so is that protocol on it (no `protocol_mismatch`). `from` limits the
 /// clients a service may serve, `to` the servers a use may reach. A service or use is allowed
-/// when any rule allows it.
+/// when any rule allows it. `ignore KIND WHO [SERVICE…]` silences findings on purpose (`Silence`).
 public struct Policy: Sendable {
     public enum Verb: String, Sendable { case serve, use }
 
@@ -80,8 +80,16 @@ public struct Policy: Sendable {
     }
 
     public var rules: [Rule]
+    /// The `ignore` lines: findings silenced on purpose.
+    public var silences: [Silence] = []
     /// The file the policy came from.
     public var file: String
+
+    /// What is wrong with a line, before the file and line are known.
+    struct LineError: Error {
+        var problem: String
+        init(_ problem: String) { self.problem = problem }
+    }
 
     /// A line of a policy file that could not be read: `file:line: what is wrong`.
     public struct FormatError: Error, Sendable, CustomStringConvertible {
@@ -99,6 +107,13 @@ public struct Policy: Sendable {
             let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             if fields.isEmpty { continue }
             func fail(_ problem: String) -> FormatError { FormatError(file: file, line: number + 1, problem: problem) }
+            if fields[0] == "ignore" {
+                switch Silence.parse(fields.dropFirst(), origin: "\(file):\(number + 1)") {
+                case .success(let silence): silences.append(silence)
+                case .failure(let error): throw fail(error.problem)
+                }
+                continue
+            }
             guard fields.count >= 3 else { throw fail("expected 'WHO serve|use SERVICE…', got '\(fields.joined(separator: " "))'") }
             var who: IPNetwork?
             if fields[0] != "*" {
@@ -130,6 +145,11 @@ public struct Policy: Sendable {
             }
             rules.append(Rule(who: who, verb: verb, services: services, peers: peers, origin: "\(file):\(number + 1)"))
         }
+    }
+
+    /// The first `ignore` line that silences `finding`, if any.
+    public func silence(of finding: Finding) -> Silence? {
+        silences.first { $0.silences(finding) }
     }
 
     /// The first rule that lets `host` do `verb` with `proto`/`port` and `peer` (any peer when
