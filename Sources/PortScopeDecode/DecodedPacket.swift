@@ -20,6 +20,10 @@ public struct DecodedPacket: Sendable {
     /// ICMP / ICMPv6 type and code, when `ipProtocol` is one of them.
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0
+    /// Whether the link layer sent the packet to a group (Ethernet broadcast or multicast, Linux
+    /// cooked capture's broadcast and multicast packet types): a directed broadcast such as
+    /// 10.0.5.255 has a unicast-looking IP destination and only this says it is none.
+    public var linkGroupDestination: Bool = false
     /// A destination-unreachable message's quoted packet: the flow it refuses.
     public var quoted: QuotedPacket? = nil
     /// Fragment fields of the IP header above, when it is a fragment.

@@ -157,3 +157,11 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         return value
     }
 }
+
+extension IPAddress {
+    /// Multicast or the IPv4 limited broadcast: a destination, never a host that serves.
+    @inlinable public var isGroupAddress: Bool {
+        if isIPv4 { return ipv4Value >> 28 == 0xE || ipv4Value == 0xFFFF_FFFF }
+        return high >> 56 == 0xFF
+    }
+}

@@ -29,11 +29,16 @@ extension PacketWalk {
             // packet type, ARPHRD type, address length, 8 address bytes, protocol.
             try need(16)
             offset = 16
+            // Packet types 1 and 2: sent to the link's broadcast or a multicast address.
+            let packetType = bytes.load(bigEndian: UInt16.self, at: 0)
+            packet.linkGroupDestination = packetType == 1 || packetType == 2
             return .etherType(EtherType(rawValue: bytes.load(bigEndian: UInt16.self, at: 14)))
         case .linuxSLL2:
             // protocol, reserved, interface index, ARPHRD type, packet type, address length, 8 address bytes.
             try need(20)
             offset = 20
+            let packetType = bytes.byte(at: 10)
+            packet.linkGroupDestination = packetType == 1 || packetType == 2
             return .etherType(EtherType(rawValue: bytes.load(bigEndian: UInt16.self, at: 0)))
         case .ppp, .pppHDLC:
             return .pppProtocol
@@ -63,6 +68,8 @@ extension PacketWalk {
         layer = .link
         try need(14)
         let type = bytes.load(bigEndian: UInt16.self, at: offset + 12)
+        // The group bit of the destination MAC: broadcast (ff:ff:ff:ff:ff:ff) or multicast.
+        packet.linkGroupDestination = bytes.byte(at: offset) & 1 != 0
         offset += 14
         return .etherType(EtherType(rawValue: type))
     }

@@ -62,6 +62,10 @@ public struct FlowRecord: Sendable {
     public var app = AppDetection()
     /// The connection as Zeek would log it: originator, endpoint states, history.
     public var connection: ConnectionTrack
+    /// Whether a packet went to a group: an IP multicast or broadcast address, or a link-layer
+    /// broadcast or multicast (a directed broadcast). Such an end is no host: never a server or
+    /// a client.
+    public var toGroup = false
     /// The database row this flow was written to, once it has been.
     public var row: FlowRow?
     /// Whether a `ServiceSideInference` has learned this flow's fan-in (its key never changes,

@@ -193,6 +193,7 @@ extension FlowRecord {
             $0.tcpFlags.formUnion(flags)
         }
         if packets == 1 && flags.isSYNACK { connection = ConnectionTrack(firstPacketFrom: side, synAck: true) }
+        if packet.linkGroupDestination || packet.destination.isGroupAddress { toGroup = true }
         if proto == .tcp && packet.hasTCPFlags {
             connection.tcp(flags, from: side, payload: packet.payloadWireLength, sequence: packet.tcpSequence)
         } else {

@@ -7,7 +7,7 @@ import PortScopeSQLite
 enum FlowColumn: Int32, CaseIterable {
     case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
-         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement
+         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup
 
     /// The column's name in the `flows` table.
     var name: String {
@@ -38,6 +38,7 @@ enum FlowColumn: Int32, CaseIterable {
         case .connState: "conn_state"
         case .history: "history"
         case .engagement: "engagement"
+        case .toGroup: "to_group"
         }
     }
 
@@ -134,6 +135,7 @@ struct FlowRowWriter: ~Copyable {
         try set(.connState, .text(flow.connection.state(flow.key.proto).rawValue))
         try set(.history, .text(flow.connection.history.text(flipped: flow.connection.flipped)))
         try set(.engagement, .text(flow.engagement.rawValue))
+        try set(.toGroup, .int(flow.toGroup ? 1 : 0))
     }
 }
 

@@ -161,11 +161,14 @@ enum Schema {
         // originator), and `engagement`, how far the responder took part ('established',
         // 'open_probe', 'probe', 'attempt'): the one definition every report and finding reads
         // (`Engagement`). Rows written before get the engagement of the definition they were
-        // judged by (a retransmitted SYN-ACK still counts there, as it did).
+        // judged by (a retransmitted SYN-ACK still counts there, as it did). `to_group`: a packet
+        // went to a multicast or broadcast address (IP, or the link's: a directed broadcast), so
+        // that end is no host.
         """
         ALTER TABLE flows ADD COLUMN conn_state TEXT;
         ALTER TABLE flows ADD COLUMN history TEXT;
         ALTER TABLE flows ADD COLUMN engagement TEXT;
+        ALTER TABLE flows ADD COLUMN to_group INTEGER NOT NULL DEFAULT 0;
         UPDATE flows SET engagement = judged.engagement
         FROM (
             SELECT id, CASE

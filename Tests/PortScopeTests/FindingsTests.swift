@@ -179,7 +179,38 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         let dir = TemporaryDirectory()
         let hosts = Reports.hosts(try HostView.lines(try database([t], in: dir), captures: .all, hosts: HostSelection(),
                                                      local: .privateRanges), explain: false, registry: .iana)
-        #expect(hosts.selecting(["host", "role", "remote"]).rows == [[.text("192.168.1.10"), .text("uses"), .text("239.1.1.1")]])
+        // A group is never a server: the sender uses no service of it.
+        #expect(hosts.rows.isEmpty)
+    }
+
+    /// A broadcast-heavy LAN: NetBIOS name queries to the directed broadcast 10.0.5.255 (an
+    /// Ethernet broadcast) answered by one host, mDNS queries and answers on 224.0.0.251, DHCP to
+    /// 255.255.255.255. No group address is a server or a client anywhere, nor in a drafted policy.
+    @Test func broadcastAndMulticastAreNeverServersOrClients() throws {
+        var t = TrafficCapture()
+        // A NetBIOS name query (RFC 1002): broadcast flag, one question, the name "*" encoded A–P, type NB.
+        let nameQuery: [UInt8] = [0x12, 0x34, 0x01, 0x10, 0, 1, 0, 0, 0, 0, 0, 0, 0x20] + [0x43, 0x4B] + [UInt8](repeating: 0x41, count: 30)
+            + [0, 0, 0x20, 0, 1]
+        for host in 1...20 {
+            t.udp("10.0.5.\(host)", 137, "10.0.5.255", 137, data: nameQuery, linkBroadcast: true)
+            t.udp("10.0.5.\(host)", 5353, "224.0.0.251", 5353, data: AppBytes.request("udp", port: 5353, size: 40))
+            t.udp("10.0.5.\(host + 100)", 5353, "224.0.0.251", 5353, data: AppBytes.response("udp", port: 5353, size: 80))
+        }
+        var answer = nameQuery
+        answer[2] = 0x85; answer[3] = 0x00; answer[5] = 0; answer[7] = 1  // a response, with its answer in place of the question
+        t.udp("10.0.5.7", 137, "10.0.5.1", 137, data: answer + [0, 0, 0x0E, 0x10, 0, 6, 0, 0, 10, 0, 5, 7])
+        t.udpExchange("0.0.0.0", 68, "255.255.255.255", 67)
+        let found = try findings([t])
+        #expect(found.isEmpty, "\(found.map(\.reason))")
+        let dir = TemporaryDirectory()
+        let store = try database([t], in: dir)
+        let lines = try HostView.lines(store, captures: .all, hosts: HostSelection(), local: .privateRanges)
+        let groups = ["10.0.5.255", "224.0.0.251", "255.255.255.255"].map { IPAddress($0)! }
+        #expect(!lines.contains { groups.contains($0.host) || $0.remote.map(groups.contains) == true }, "\(lines.map(\.host))")
+        let draft = Policy.draft(from: try ServiceTraffic(store, captures: .all), local: .privateRanges, captures: "all")
+        #expect(!draft.contains("10.0.5.255") && !draft.contains("224.0.0.251"))
+        let all = try store.rows("SELECT client_addr, server_addr, to_group FROM flows")
+        #expect(try store.rows("SELECT COUNT(*) FROM flows WHERE to_group = 1") == [[.int(61)]], "\(all)")
     }
 
     @Test func wellKnownSourcePortsTowardUnrelatedPorts() throws {

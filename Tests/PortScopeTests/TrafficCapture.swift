@@ -28,9 +28,11 @@ struct TrafficCapture {
     }
 
     /// A UDP datagram carrying `data`, or else `payload` bytes (`AppBytes.datagram`).
-    mutating func udp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, payload: Int = 32, data: [UInt8]? = nil) {
+    /// `linkBroadcast` sends it to the Ethernet broadcast address (a directed broadcast).
+    mutating func udp(_ from: String, _ sport: Int, _ to: String, _ dport: Int, payload: Int = 32, data: [UInt8]? = nil,
+                      linkBroadcast: Bool = false) {
         let bytes = data ?? AppBytes.datagram(sport: sport, dport: dport, size: payload)
-        record(EthernetFrame.make(from: IPAddress(from)!, to: IPAddress(to)!,
+        record(EthernetFrame.make(from: IPAddress(from)!, to: IPAddress(to)!, linkBroadcast: linkBroadcast,
                                   .udp(sourcePort: UInt16(sport), destinationPort: UInt16(dport)), payload: .bytes(bytes)))
     }
 

@@ -30,14 +30,16 @@ public enum FramePayload: Sendable {
 /// Checksums stay zero: PortScope does not check them.
 public enum EthernetFrame {
     /// Appends one frame to `out` (which a caller may reuse, cleared, for every frame).
+    /// `linkBroadcast` sends it to the Ethernet broadcast address (a directed broadcast).
     public static func append(to out: inout [UInt8], from source: IPAddress, to destination: IPAddress, vlan: Bool = false,
-                              _ transport: FrameTransport, payload: FramePayload = .zeros(0)) {
+                              linkBroadcast: Bool = false, _ transport: FrameTransport, payload: FramePayload = .zeros(0)) {
         func byte(_ v: UInt8) { out.append(v) }
         func be16(_ v: Int) { byte(UInt8(v >> 8 & 0xFF)); byte(UInt8(v & 0xFF)) }
         func be32(_ v: UInt32) { be16(Int(v >> 16)); be16(Int(v & 0xFFFF)) }
         func be64(_ v: UInt64) { be32(UInt32(v >> 32)); be32(UInt32(truncatingIfNeeded: v)) }
         let v4 = source.isIPv4
-        for b: UInt8 in [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1] { byte(b) }  // destination, source MAC
+        let destinationMAC: [UInt8] = linkBroadcast ? [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] : [2, 0, 0, 0, 0, 2]
+        for b in destinationMAC + [2, 0, 0, 0, 0, 1] { byte(b) }  // destination, source MAC
         if vlan { be16(0x8100); be16(100) }
         be16(v4 ? 0x0800 : 0x86DD)
         let proto: UInt8, header: Int
@@ -72,10 +74,10 @@ public enum EthernetFrame {
     }
 
     /// One frame as a new array.
-    public static func make(from source: IPAddress, to destination: IPAddress, vlan: Bool = false,
+    public static func make(from source: IPAddress, to destination: IPAddress, vlan: Bool = false, linkBroadcast: Bool = false,
                             _ transport: FrameTransport, payload: FramePayload = .zeros(0)) -> [UInt8] {
         var out: [UInt8] = []
-        append(to: &out, from: source, to: destination, vlan: vlan, transport, payload: payload)
+        append(to: &out, from: source, to: destination, vlan: vlan, linkBroadcast: linkBroadcast, transport, payload: payload)
         return out
     }
 }

@@ -23,7 +23,7 @@ enum ProtocolFindings {
                    MAX(CASE app_confidence WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS confidence,
                    group_concat(DISTINCT client_addr) AS clients, \(TrafficTotals.sums())
             FROM flows
-            WHERE capture_id IN selected AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL
+            WHERE capture_id IN selected AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL AND NOT to_group
               AND (app_proto != 'unknown' OR proto = 'udp' OR handshake = 1)
             GROUP BY server_addr, proto, server_port, app_proto, decided_by
             """, [":captures": captures.parameter])
@@ -31,7 +31,8 @@ enum ProtocolFindings {
         struct Group { var totals = TrafficTotals(); var confidence: Int64 = 0; var peers: Set<Substring> = [] }
         var groups: [Key: Group] = [:]
         for row in rows {
-            guard let server = IPAddress(row["server_addr"].text), let proto = IPProtocol(name: row["proto"].text) else { continue }
+            guard let server = IPAddress(row["server_addr"].text), !server.isGroupAddress,
+                  let proto = IPProtocol(name: row["proto"].text) else { continue }
             let key = Key(service: ServiceKey(server: server, proto: proto, port: UInt16(clamping: row["server_port"].int)),
                           app: row["app_proto"].text)
             var group = groups[key, default: Group()]

@@ -20,9 +20,11 @@ enum UncommonPortFindings {
             let dynamic = PortClass(port: service.port) == .dynamic, fanIn = use.peers.count >= 2
             let severity: Severity = dynamic && fanIn ? .high : fanIn ? .medium : .low
             let place = local.contains(service.server) ? "" : "external "
+            // What runs there, when the payload told.
+            let app = use.totals.apps.main.flatMap { $0 == "unknown" ? nil : "\($0) on " } ?? ""
             return Finding(
                 kind: .uncommonPort, severity: severity, host: service.server, proto: service.proto, port: service.port,
-                reason: "\(place)\(service.server) serves \(describe(service.proto, service.port, registry, unnamed: " (unregistered)")) to \(counted(use.peers.count, "client"))"
+                reason: "\(place)\(service.server) serves \(app)\(describe(service.proto, service.port, registry, unnamed: " (unregistered)")) to \(counted(use.peers.count, "client"))"
                     + (dynamic ? " on a dynamic port" : "") + ", not a commonly used service port",
                 rule: "uncommon_port: port not in the common services list (CommonServices.swift); "
                     + "high for 2+ clients on a dynamic port (49152-65535), medium for 2+ clients, low for one; "

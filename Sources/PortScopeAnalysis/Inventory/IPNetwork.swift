@@ -53,11 +53,3 @@ public struct LocalNetworks: Sendable, CustomStringConvertible {
     public func contains(_ address: IPAddress) -> Bool { networks.contains { $0.contains(address) } }
     public var description: String { networks.map(\.description).joined(separator: " ") }
 }
-
-extension IPAddress {
-    /// Multicast or the IPv4 limited broadcast: a destination, never a host that serves.
-    public var isGroupAddress: Bool {
-        if isIPv4 { return ipv4Value >> 28 == 0xE || ipv4Value == 0xFFFF_FFFF }
-        return high >> 56 == 0xFF
-    }
-}

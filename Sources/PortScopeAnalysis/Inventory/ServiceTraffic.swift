@@ -2,7 +2,8 @@ import PortScopeDecode
 import PortScopeStore
 
 /// The established service traffic of some captures: what the host view, the policy and the
-/// inventory comparisons are built from. Probes and unanswered attempts are left to the scan finding.
+/// inventory comparisons are built from. Probes and unanswered attempts are left to the scan
+/// finding; flows to a group (multicast, broadcast, a directed broadcast) make no service.
 public struct ServiceTraffic: Sendable {
     public private(set) var pairs: [ServicePair]
 
@@ -11,14 +12,15 @@ public struct ServiceTraffic: Sendable {
             WITH \(FlowEvidence.tables)
             SELECT proto, server_addr, server_port, client_addr, decided_by, app_proto, \(TrafficTotals.sums())
             FROM evidence
-            WHERE established AND proto IN ('tcp', 'udp', 'sctp')
+            WHERE established AND proto IN ('tcp', 'udp', 'sctp') AND NOT to_group
             GROUP BY proto, server_addr, server_port, client_addr, decided_by, app_proto
             """, [":captures": captures.parameter])
         var index: [ServiceKeyWithClient: Int] = [:]
         var pairs: [ServicePair] = []
         for row in rows {
+            // A multicast group or a broadcast address is never a server or a client.
             guard let proto = IPProtocol(name: row["proto"].text), let server = IPAddress(row["server_addr"].text),
-                  let client = IPAddress(row["client_addr"].text) else { continue }
+                  let client = IPAddress(row["client_addr"].text), !server.isGroupAddress, !client.isGroupAddress else { continue }
             let service = ServiceKey(server: server, proto: proto, port: UInt16(clamping: row["server_port"].int))
             var totals = TrafficTotals(row)
             totals.decisions.add(row["decided_by"].text, totals.flows)
