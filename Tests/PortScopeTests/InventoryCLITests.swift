@@ -83,10 +83,14 @@ struct InventoryCLITests {
             ($0["kind"] as? String ?? "").hasPrefix("policy")
         }
         #expect(judged.map { "\($0["kind"]!) \($0["host"]!) \($0["port"]!)" } == [
-            "policy_serve 192.168.1.5 8080", "policy_serve 192.168.1.77 51515", "policy_serve 192.168.1.80 445",
+            "policy_serve 192.168.1.5 8080", "policy_serve 192.168.1.80 445",
             "policy_use 192.168.1.10 51515", "policy_use 192.168.1.11 51515", "policy_use 192.168.1.12 443", "policy_use 192.168.1.12 51515",
             "policy_use 192.168.1.20 8080",
         ])
+        // 192.168.1.77's tcp/51515 is one finding: the uncommon port, naming the policy it breaks.
+        let uncommon = try json(["unexpected", "--db", db, "--policy", policy, "--capture", "2"]).filter { $0["port"] as? Int == 51515 && $0["host"] as? String == "192.168.1.77" }
+        #expect(uncommon.count == 1 && uncommon.first?["kind"] as? String == "uncommon_port")
+        #expect((uncommon.first?["reason"] as? String)?.contains("; also policy_serve: 192.168.1.77 serves tcp/51515 to 3 clients and the policy does not allow it") == true)
         try "10.0.0.1 serve tcp/22\n* allow tcp/80\n".write(toFile: policy + ".bad", atomically: true, encoding: .utf8)
         let bad = try portscope(["unexpected", "--db", db, "--policy", policy + ".bad"])
         #expect(bad.status == 1 && bad.err == "Error: \(policy).bad:2: 'allow' is not serve or use\n")

@@ -23,16 +23,50 @@ public enum Findings {
             findings += BaselineFindings.find(baseline: before, baselineName: baseline.name, current: traffic,
                                               local: options.local, registry: options.registry)
         }
+        findings = oneByPort(findings)
         if let policy = options.policy {
             for i in findings.indices { findings[i].silencedBy = policy.silence(of: findings[i])?.origin }
         }
+        return findings
+    }
+
+    /// Most severe first; then by kind (`FindingKind`'s order), host, protocol and port.
+    static func mostSevereFirst(_ a: Finding, _ b: Finding) -> Bool {
         let kinds = FindingKind.allCases
-        return findings.sorted { a, b in
+        if a.severity != b.severity { return a.severity > b.severity }
+        if a.kind != b.kind { return kinds.firstIndex(of: a.kind)! < kinds.firstIndex(of: b.kind)! }
+        if a.host != b.host { return a.host < b.host }
+        if a.proto?.rawValue != b.proto?.rawValue { return (a.proto?.rawValue ?? 0) < (b.proto?.rawValue ?? 0) }
+        return (a.port ?? 0) < (b.port ?? 0)
+    }
+
+    /// One finding per host, protocol and port: the strongest stands and its reason names the
+    /// others' (`; also new_service: …`). Strongest: the most severe; at equal severity a
+    /// well-known source port wins, since it rests on who opened the flows, which the server-side
+    /// decision the others rest on cannot hide; then `FindingKind`'s order. Findings on no single
+    /// port (scans) stand alone.
+    static func oneByPort(_ findings: [Finding]) -> [Finding] {
+        struct Key: Hashable { var host: IPAddress; var proto: UInt8; var port: UInt16 }
+        func stronger(_ a: Finding, _ b: Finding) -> Bool {
             if a.severity != b.severity { return a.severity > b.severity }
-            if a.kind != b.kind { return kinds.firstIndex(of: a.kind)! < kinds.firstIndex(of: b.kind)! }
-            if a.host != b.host { return a.host < b.host }
-            if a.proto?.rawValue != b.proto?.rawValue { return (a.proto?.rawValue ?? 0) < (b.proto?.rawValue ?? 0) }
-            return (a.port ?? 0) < (b.port ?? 0)
+            if (a.kind == .wellKnownSourcePort) != (b.kind == .wellKnownSourcePort) { return a.kind == .wellKnownSourcePort }
+            return mostSevereFirst(a, b)
         }
+        var groups: [Key: [Finding]] = [:]
+        var alone: [Finding] = []
+        for finding in findings {
+            guard let proto = finding.proto, let port = finding.port else {
+                alone.append(finding)
+                continue
+            }
+            groups[Key(host: finding.host, proto: proto.rawValue, port: port), default: []].append(finding)
+        }
+        let merged = groups.values.map { group in
+            let ranked = group.sorted(by: stronger)
+            var first = ranked[0]
+            for other in ranked.dropFirst() { first.reason += "; also \(other.kind.rawValue): \(other.reason)" }
+            return first
+        }
+        return (alone + merged).sorted(by: mostSevereFirst)
     }
 }
