@@ -86,6 +86,8 @@ struct ProtocolMismatchTests {
         let found = try findings([t])
         #expect(found.filter { $0.kind == .protocolMismatch }.isEmpty)
         #expect(found.map { "\($0.kind.rawValue) \($0.port!)" } == ["uncommon_port 2200"])
+        // It says what runs there.
+        #expect(found.first?.reason == "192.168.1.41 serves ssh on tcp/2200 (unregistered) to 1 client, not a commonly used service port")
     }
 
     @Test func ignoreAndPolicyAllowAProtocolOnAPort() throws {
