@@ -12,7 +12,8 @@ public enum CellStyle: Sendable {
     case number
     /// Nanoseconds since the epoch, printed as ISO 8601 UTC (`formatTimestamp`) in every format.
     case time
-    /// Items separated by spaces: an array of strings in JSON, the text itself elsewhere.
+    /// Items separated by spaces: an array of strings in JSON, the text itself in CSV, and in a
+    /// table the first few and how many more (the whole list is for JSON and CSV).
     case list
 }
 
@@ -85,10 +86,22 @@ public struct Report: Sendable {
         zip(row, headings).map { plain(printed($0, $1.style)) }
     }
 
+    /// Items a table shows of a list cell.
+    private static let tableListItems = 5
+
+    private func tableTexts(_ row: [Cell]) -> [String] {
+        zip(texts(row), headings).map { text, heading in
+            guard heading.style == .list else { return text }
+            let items = text.split(separator: " ")
+            guard items.count > Self.tableListItems else { return text }
+            return items.prefix(Self.tableListItems).joined(separator: " ") + " … +\(items.count - Self.tableListItems)"
+        }
+    }
+
     private func table(_ rows: [[Cell]]) -> String {
         if rows.isEmpty { return "(no rows)\n" }
         let header = headings.map(\.header)
-        let texts = rows.map(texts)
+        let texts = rows.map(tableTexts)
         var widths = header.map(\.count)
         for row in texts { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
