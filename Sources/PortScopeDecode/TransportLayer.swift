@@ -32,18 +32,21 @@ extension PacketWalk {
         setPayload(from: offset + headerLength)
     }
 
-    /// UDP, RFC 768: the length field covers header and data.
+    /// UDP, RFC 768: the length field covers header and data — of the whole datagram, so in the
+    /// first fragment of a fragmented one it rightly exceeds what that fragment carries.
     @inlinable
     mutating func udp() throws(DecodeError) {
         layer = .udp
         try ports()
         try need(8)
         let length = Int(bytes.load(bigEndian: UInt16.self, at: offset + 4))
-        guard length >= 8, offset + length <= declaredEnd || declaredEnd == .max else { throw .malformed }
+        let firstFragment = packet.fragment.moreFragments
+        guard length >= 8, firstFragment || offset + length <= declaredEnd || declaredEnd == .max else { throw .malformed }
         let start = offset + 8
+        let datagramEnd = firstFragment ? declaredEnd : offset + length
         packet.payloadOffset = start
-        packet.payloadLength = max(0, min(end, offset + length) - start)
-        packet.payloadWireLength = length - 8
+        packet.payloadLength = max(0, min(end, datagramEnd) - start)
+        packet.payloadWireLength = max(packet.payloadLength, (datagramEnd == .max ? bytes.count : datagramEnd) - start)
     }
 
     /// SCTP common header, RFC 9260: ports, verification tag, checksum.

@@ -83,6 +83,19 @@ struct DecoderTests {
         #expect(p.fragment.isNonFirst && p.fragment.offset == 1480 && p.fragment.identification == 0x1234)
     }
 
+    @Test func ipv4FirstFragmentIsNotMalformed() {
+        // IPv4 UDP, MF set, offset 0, total length 36: 8 bytes of a 3000-byte datagram after the
+        // UDP header, whose length covers the whole datagram (it exceeds this fragment: normal).
+        let bytes = hex("4500 0024 1234 2000 4011 0000 0a00 0001 0a00 0002  04d2 0035 0bb8 0000  0102 0304 0506 0708")
+        let p = decode(bytes, .ipv4)
+        #expect(p.issue == nil && p.hasPorts && p.sourcePort == 1234 && p.destinationPort == 53)
+        #expect(p.fragment.moreFragments && p.payloadLength == 8 && p.payloadWireLength == 8)
+        // Unfragmented, the same length is a lie.
+        var whole = bytes
+        whole[6] = 0
+        #expect(decode(whole, .ipv4).issue == DecodeIssue(.malformed, .udp))
+    }
+
     @Test func greTunnelIsLookedThrough() {
         // outer IPv4 proto 47 → GRE (no flags, type IPv4) → inner IPv4 TCP 1.1.1.1:40000 → 2.2.2.2:22
         let bytes = hex("""
