@@ -14,9 +14,12 @@ public struct AppDetection: Sendable {
     public var server: FlowSide?
     /// The side whose payload was examined first.
     public var firstSpeaker: FlowSide?
-    /// Whether a payload of at least `judgeableBytes` was examined: when nothing was
+    /// Whether a payload of at least `judgeableBytes` was examined whole: when nothing was
     /// recognised, the flow's protocol is `unknown` rather than not looked at.
-    public var examined = false
+    public var examinedWhole = false
+    /// Whether such a payload was examined only as the capture cut it (a snapshot length): when
+    /// nothing was recognised in those bytes, the flow's protocol is `cut`, never unknown.
+    public var examinedCut = false
     /// Whether the winning detection came from the server's own bytes.
     public private(set) var fromServer = false
     /// TLS SNI or HTTP Host, and the TLS ALPN list, in the tracker's `FlowNames`.
@@ -44,14 +47,15 @@ public struct AppDetection: Sendable {
     }
 
     /// Examines one payload from `side`; `knownServer` is the server when the handshake told;
-    /// `sequence` is the TCP sequence number when the whole segment was captured. Returns the
+    /// `sequence` is the TCP sequence number when the whole segment was captured; `cut` when the
+    /// capture kept less of the payload than the packet carried. Returns the
     /// detection when it brings a name or ALPN list the flow lacks, for the caller to store and
     /// `keep`.
     mutating func examine(_ payload: UnsafeRawBufferPointer, from side: FlowSide, knownServer: FlowSide?,
-                          sequence: UInt32?, context: PayloadContext) -> PayloadDetection? {
+                          sequence: UInt32?, cut: Bool, context: PayloadContext) -> PayloadDetection? {
         if side == .a { remainingA -= 1 } else { remainingB -= 1 }
         if firstSpeaker == nil { firstSpeaker = side }
-        if payload.count >= Self.judgeableBytes { examined = true }
+        if payload.count >= Self.judgeableBytes { if cut { examinedCut = true } else { examinedWhole = true } }
         let continuesHello = helloSender == side && sequence == helloSequence
         if helloSender == side { helloSender = nil }
         let detected = continuesHello
@@ -108,9 +112,11 @@ public struct AppDetection: Sendable {
         }
     }
 
-    /// The stored protocol name: the protocol, `unknown` when payload was examined and nothing
-    /// recognised, nil when there was none to examine.
+    /// The stored protocol name: the protocol; `unknown` when a whole payload was examined and
+    /// nothing recognised; `cut` when only payloads the capture cut short were, and nothing was
+    /// recognised in what was captured (a cut payload is not an unrecognised one); nil when there
+    /// was none to examine.
     public var storedName: String? {
-        proto != .none ? proto.name : examined ? "unknown" : nil
+        proto != .none ? proto.name : examinedWhole ? "unknown" : examinedCut ? "cut" : nil
     }
 }

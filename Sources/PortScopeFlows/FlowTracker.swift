@@ -93,8 +93,9 @@ public struct FlowTracker: ~Copyable {
             let knownServer = table[index].handshakeServer
             // A segment captured whole can carry on a ClientHello from the previous one.
             let sequence = proto == .tcp && packet.hasTCPFlags && bytes.count >= Int(wireLength) ? packet.tcpSequence : nil
+            let cut = packet.payloadLength < packet.payloadWireLength
             if let named = table[index].app.examine(payload, from: side, knownServer: knownServer, sequence: sequence,
-                                                    context: context) {
+                                                    cut: cut, context: context) {
                 var app = table[index].app
                 app.keepNames(of: named, from: payload, in: &names)
                 table[index].app = app

@@ -90,6 +90,46 @@ struct ProtocolMismatchTests {
         #expect(found.first?.reason == "192.168.1.41 serves ssh on tcp/2200 (unregistered) to 1 client, not a commonly used service port")
     }
 
+    /// Cut by a snapshot length (live's 96 or 256 bytes), a payload nothing recognises in what
+    /// was captured is `cut`, not unrecognised: no mismatch. The same payloads whole are one.
+    @Test func aPayloadCutShortIsNotUnrecognised() throws {
+        func day(snaplen: Int?) -> TrafficCapture {
+            var t = TrafficCapture()
+            officeDay(&t)
+            t.snaplen = snaplen
+            let junk = (0..<400).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            t.session("192.168.1.12", 48020, "192.168.1.80", 3389, payloads: (junk, junk))
+            return t
+        }
+        #expect(try findings([day(snaplen: 96)]).isEmpty)
+        let whole = try findings([day(snaplen: nil)])
+        #expect(whole.map { "\($0.kind.rawValue) \($0.port!)" } == ["protocol_mismatch 3389"])
+        let dir = TemporaryDirectory()
+        let store = try database([day(snaplen: 96)], in: dir)
+        #expect(try store.rows("SELECT app_proto FROM flows WHERE server_port = 3389") == [[.text("cut")]])
+    }
+
+    /// A WebRTC call: ICE's STUN checks run on the media ports themselves, so the media flows
+    /// are STUN's, and their ports are explained, as passive FTP is: no uncommon_port.
+    @Test func aWebRTCCallIsNoUncommonPort() throws {
+        var t = TrafficCapture()
+        officeDay(&t)
+        let magic: [UInt8] = [0x21, 0x12, 0xA4, 0x42], transaction = [UInt8](repeating: 7, count: 12)
+        let request: [UInt8] = [0x00, 0x01, 0x00, 0x00] + magic + transaction
+        let response: [UInt8] = [0x01, 0x01, 0x00, 0x0C] + magic + transaction + [0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xE1, 0x12, 0x8D, 0xB2, 0xA5, 0x48]
+        for (client, port) in [("192.168.1.10", 50000), ("192.168.1.11", 50002)] {
+            t.udp(client, port, "52.114.1.1", 50020, data: request)
+            t.udp("52.114.1.1", 50020, client, port, data: response)
+            for i in 0..<20 {
+                let rtp: [UInt8] = [0x80, 0x6F, 0, UInt8(i), 0, 0, 0, UInt8(i)] + [UInt8](repeating: UInt8(i), count: 160)
+                t.udp(client, port, "52.114.1.1", 50020, data: rtp)
+                t.udp("52.114.1.1", 50020, client, port, data: rtp)
+            }
+        }
+        let found = try findings([t])
+        #expect(found.isEmpty, "\(found.map(\.reason))")
+    }
+
     @Test func ignoreAndPolicyAllowAProtocolOnAPort() throws {
         let day = Self.day(with: Self.cases[0])
         var options = FindingOptions()

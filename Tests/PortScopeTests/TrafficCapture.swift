@@ -10,10 +10,14 @@ struct TrafficCapture {
     private var records: [(seconds: UInt32, fraction: UInt32, data: [UInt8], original: UInt32?)] = []
     private var micros: Int64 = 1_700_000_000 * 1_000_000
 
-    /// One record, one millisecond after the last.
+    /// Bytes kept of each frame from now on, as a capture's snapshot length (nil: all).
+    var snaplen: Int?
+
+    /// One record, one millisecond after the last, cut to `snaplen`.
     private mutating func record(_ frame: [UInt8]) {
         micros += 1000
-        records.append((UInt32(micros / 1_000_000), UInt32(micros % 1_000_000), frame, nil))
+        let kept = snaplen.map { Array(frame.prefix($0)) } ?? frame
+        records.append((UInt32(micros / 1_000_000), UInt32(micros % 1_000_000), kept, kept.count < frame.count ? UInt32(frame.count) : nil))
     }
 
     static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }

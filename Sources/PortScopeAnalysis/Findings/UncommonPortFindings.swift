@@ -7,11 +7,15 @@ enum UncommonPortFindings {
     /// Control services that hand their clients another port of the same server (FTP passive
     /// data, MS-RPC and ONC RPC dynamic endpoints, TFTP transfers, SIP/RTSP media): traffic
     /// between two hosts that also share one of these is explained, not uncommon.
+    /// Protocols that negotiate media ports between the hosts they run between (STUN's ICE
+    /// checks run on the very ports the media then takes): explained as passive FTP is.
+    static let negotiatingApps = ["stun"]
+
     static let controlServices = ["tcp/21", "tcp/111", "tcp/135", "tcp/554", "tcp/5060", "tcp/5061", "udp/69", "udp/111", "udp/5060"]
 
     static func find(_ store: borrowing CaptureStore, captures: CaptureSelection, traffic: ServiceTraffic,
                      common: CommonServices, registry: ServiceRegistry, local: LocalNetworks) throws -> [Finding] {
-        let related = try HostPair.sharing(controlServices, store, captures: captures)
+        let related = try HostPair.sharing(controlServices, apps: negotiatingApps, store, captures: captures)
         let services = traffic.services { pair in
             !common.contains(pair.service.proto, pair.service.port) && !pair.service.server.isGroupAddress
                 && !related.contains(HostPair(pair.service.server, pair.client))
@@ -28,7 +32,7 @@ enum UncommonPortFindings {
                     + (dynamic ? " on a dynamic port" : "") + ", not a commonly used service port",
                 rule: "uncommon_port: port not in the common services list (CommonServices.swift); "
                     + "high for 2+ clients on a dynamic port (49152-65535), medium for 2+ clients, low for one; "
-                    + "clients that share an FTP/RPC/TFTP/SIP/RTSP control flow with the server are explained",
+                    + "clients that share an FTP/RPC/TFTP/SIP/RTSP control flow or a STUN/ICE exchange with the server are explained",
                 evidence: Evidence(use))
         }
     }
