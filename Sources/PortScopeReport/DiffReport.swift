@@ -14,7 +14,7 @@ extension Reports {
             ReportColumn("scope") { .text($0.isLocal ? "local" : "external") },
             ReportColumn("proto") { .text($0.service.proto.name) },
             ReportColumn("port", .number) { .int(Int64($0.service.port)) },
-            ReportColumn("service") { serviceName(registry, $0.service.proto, $0.service.port) },
+            ReportColumn("service", absent: "unassigned") { serviceName(registry, $0.service.proto, $0.service.port) },
             ReportColumn("clients_a", .number) { clients($0.before) },
             ReportColumn("clients_b", .number) { clients($0.after) },
             ReportColumn("flows_a", .number) { flows($0.before) },

@@ -14,7 +14,7 @@ extension Reports {
             ReportColumn("role") { .text($0.serves ? "serves" : "uses") },
             ReportColumn("proto") { .text($0.service.proto.name) },
             ReportColumn("port", .number) { .int(Int64($0.service.port)) },
-            ReportColumn("service") { serviceName(registry, $0.service.proto, $0.service.port) },
+            ReportColumn("service", absent: "unassigned") { serviceName(registry, $0.service.proto, $0.service.port) },
             ReportColumn("app_proto") { $0.totals.apps.main.cell },
             ReportColumn("remote") { $0.remote.map { .text($0.description) } ?? .null },
             ReportColumn("clients", .number) { $0.clients.map { .int(Int64($0)) } ?? .null },

@@ -17,11 +17,13 @@ public enum CellStyle: Sendable {
     case list
 }
 
-/// A report column as printed: its stable JSON/CSV key, its table header, and its style.
+/// A report column as printed: its stable JSON/CSV key, its table header, its style, and what a
+/// table shows for a null cell (JSON and CSV keep the null).
 public struct ReportHeading: Sendable {
     public var key: String
     public var header: String
     public var style: CellStyle
+    public var absent: String = ""
 }
 
 /// Rows ready to print in any `OutputFormat`: cells stored in the order of `headings`, read by
@@ -90,7 +92,9 @@ public struct Report: Sendable {
     private static let tableListItems = 5
 
     private func tableTexts(_ row: [Cell]) -> [String] {
-        zip(texts(row), headings).map { text, heading in
+        zip(zip(texts(row), headings), row).map { pair, cell in
+            let (text, heading) = pair
+            if cell == .null { return heading.absent }
             guard heading.style == .list else { return text }
             let items = text.split(separator: " ")
             guard items.count > Self.tableListItems else { return text }

@@ -9,9 +9,11 @@ public struct ReportColumn<Source>: Sendable {
     public let sql: String?
     let cell: @Sendable (Source) -> Report.Cell
 
-    /// A column computed from the source.
-    public init(_ key: String, _ style: CellStyle = .text, cell: @escaping @Sendable (Source) -> Report.Cell) {
-        heading = ReportHeading(key: key, header: key.uppercased(), style: style)
+    /// A column computed from the source. `header` is the table's (the key in capitals unless
+    /// given); `absent` what a table shows for a null cell.
+    public init(_ key: String, _ style: CellStyle = .text, header: String? = nil, absent: String = "",
+                cell: @escaping @Sendable (Source) -> Report.Cell) {
+        heading = ReportHeading(key: key, header: header ?? key.uppercased(), style: style, absent: absent)
         sql = nil
         self.cell = cell
     }

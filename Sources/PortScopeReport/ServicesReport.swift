@@ -11,10 +11,11 @@ extension Reports {
         return [
             ReportColumn("proto", sql: "proto"),
             ReportColumn("port", .number, sql: "server_port"),
-            ReportColumn("service") { row in
+            ReportColumn("service", absent: "unassigned") { row in
                 serviceName(registry, IPProtocol(name: row["proto"].text) ?? .tcp, UInt16(clamping: row["port"].int))
             },
-            ReportColumn("class") { row in .text(PortClass(port: UInt16(clamping: row["port"].int)).rawValue) },
+            // IANA's range of the port: well-known, registered, dynamic.
+            ReportColumn("class", header: "IANA_RANGE") { row in .text(PortClass(port: UInt16(clamping: row["port"].int)).rawValue) },
             ReportColumn("app_proto") { mix($0).main.cell },
             ReportColumn("packets", .number, sql: "SUM(packets_c2s + packets_s2c)"),
             ReportColumn("bytes", .number, sql: "SUM(bytes_c2s + bytes_s2c)"),
@@ -33,19 +34,20 @@ extension Reports {
 
     /// Per service port: the traffic of flows whose server used that port (`host_services`, per
     /// capture, summed over the captures selected; peers counted once), and the application
-    /// protocols its flows carried (`app_proto` the most flows', `app_mix` all of them; from the
-    /// flow rows, so null for captures analyzed with `--no-flows`).
+    /// protocols its flows carried (`app_proto` the one carrying most of the bytes, or `mixed`;
+    /// `app_mix` all of them with their flows; from the flow rows, so null for captures analyzed
+    /// with `--no-flows`).
     public static func services(_ store: borrowing CaptureStore, filter: ReportFilter, sort: ServiceSort,
                                 registry: ServiceRegistry) throws(StoreError) -> Report {
         let parameters = filter.parameters.filter { $0.key != ":host" }
         var apps: [String: AppMix] = [:]
         for row in try store.query("""
-            SELECT proto, server_port, app_proto, COUNT(*) AS flows FROM flows
+            SELECT proto, server_port, app_proto, COUNT(*) AS flows, SUM(bytes_c2s + bytes_s2c) AS bytes FROM flows
             WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
               AND (:port IS NULL OR server_port = :port) AND app_proto IS NOT NULL
             GROUP BY proto, server_port, app_proto
             """, parameters) {
-            apps["\(row["proto"].text)/\(row["server_port"].int)", default: AppMix()].add(row["app_proto"].text, row["flows"].int)
+            apps["\(row["proto"].text)/\(row["server_port"].int)", default: AppMix()].add(row["app_proto"].text, flows: row["flows"].int, bytes: row["bytes"].int)
         }
         let columns = serviceColumns(registry: registry, apps: apps)
         let rows = try store.query("""

@@ -359,3 +359,29 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         #expect(IPNetwork(text) == nil)
     }
 }
+
+/// A port's `app_proto` is the protocol carrying most of its bytes, or `mixed` when none carries
+/// more than half: a tie is never broken silently, and many small flows do not outweigh the bytes.
+struct AppMixTests {
+    /// An app, its flows and bytes.
+    struct Part: Sendable {
+        var app: String
+        var flows: Int64
+        var bytes: Int64
+    }
+
+    static let cases: [(parts: [Part], main: String)] = [
+        ([Part(app: "tls", flows: 20, bytes: 9000), Part(app: "unknown", flows: 1, bytes: 100)], "tls"),
+        ([Part(app: "unknown", flows: 5, bytes: 100), Part(app: "tls", flows: 1, bytes: 5000)], "tls"),
+        ([Part(app: "tls", flows: 1, bytes: 1000), Part(app: "http", flows: 1, bytes: 1000)], "mixed"),
+        ([Part(app: "tls", flows: 1, bytes: 400), Part(app: "http", flows: 1, bytes: 300), Part(app: "ssh", flows: 1, bytes: 300)], "mixed"),
+        ([Part(app: "ssh", flows: 1, bytes: 0)], "ssh"),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func namesTheByteMajority(_ index: Int) {
+        var mix = AppMix()
+        for part in Self.cases[index].parts { mix.add(part.app, flows: part.flows, bytes: part.bytes) }
+        #expect(mix.main == Self.cases[index].main)
+    }
+}

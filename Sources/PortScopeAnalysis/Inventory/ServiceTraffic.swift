@@ -24,7 +24,7 @@ public struct ServiceTraffic: Sendable {
             let service = ServiceKey(server: server, proto: proto, port: UInt16(clamping: row["server_port"].int))
             var totals = TrafficTotals(row)
             totals.decisions.add(row["decided_by"].text, totals.flows)
-            if case .text(let app) = row["app_proto"] { totals.apps.add(app, totals.flows) }
+            if case .text(let app) = row["app_proto"] { totals.apps.add(app, flows: totals.flows, bytes: totals.bytes) }
             let key = ServiceKeyWithClient(service: service, client: client)
             if let i = index[key] {
                 pairs[i].totals.add(totals)
