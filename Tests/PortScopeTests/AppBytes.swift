@@ -32,6 +32,7 @@ enum AppBytes {
         case ("udp", 53), ("udp", 5353): dnsQuery(flags: 0x0100)
         case ("udp", 123): [0x23] + [UInt8](repeating: 0, count: 47)  // NTPv4, mode 3 (client)
         case ("udp", 67): dhcp(op: 1)
+        case ("udp", 161): snmp(pdu: 0xA0)  // get-request
         default: []
         }
     }
@@ -46,6 +47,7 @@ enum AppBytes {
         case ("udp", 53), ("udp", 5353): dnsQuery(flags: 0x8180)
         case ("udp", 123): [0x24, 2] + [UInt8](repeating: 0, count: 46)  // NTPv4, mode 4 (server), stratum 2
         case ("udp", 67), ("udp", 68): dhcp(op: 2)
+        case ("udp", 161): snmp(pdu: 0xA2)  // response
         default: []
         }
     }
@@ -67,5 +69,10 @@ enum AppBytes {
         let sni = TrafficCapture.big16(0) + TrafficCapture.big16(name.count + 5) + TrafficCapture.big16(name.count + 3) + [0] + TrafficCapture.big16(name.count) + name
         let hello = [3, 3] + [UInt8](repeating: 7, count: 32) + [0] + TrafficCapture.big16(2) + [0x13, 0x01] + [1, 0] + TrafficCapture.big16(sni.count) + sni
         return [0x16, 3, 1] + TrafficCapture.big16(hello.count + 4) + [1, 0] + TrafficCapture.big16(hello.count) + hello
+    }
+
+    /// SNMPv2c with community "public" and an empty variable list (RFC 3416).
+    static func snmp(pdu: UInt8) -> [UInt8] {
+        [0x30, 0x19, 0x02, 0x01, 0x01, 0x04, 0x06] + Array("public".utf8) + [pdu, 0x0C, 0x02, 0x01, 0x01, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x00]
     }
 }

@@ -137,7 +137,7 @@ struct InventoryCLITests {
         (["hosts", "--local", "10.0.0.0/8,lan"], "--local: 'lan' is not a network"),
         (["unexpected", "--scan-threshold", "1"], "--scan-threshold must be at least 2"),
         (["unexpected", "--ignore", "ssh"], "--ignore 'ssh': expected PROTOCOL@SERVICE"),
-        (["unexpected", "--ignore", "telnet@tcp/23"], "--ignore 'telnet@tcp/23': expected PROTOCOL@SERVICE"),
+        (["unexpected", "--ignore", "gopher@tcp/70"], "--ignore 'gopher@tcp/70': expected PROTOCOL@SERVICE"),
         (["unexpected", "--min-severity", "urgent"], "--min-severity"),
     ])
     func badArguments(arguments: [String], message: String) throws {

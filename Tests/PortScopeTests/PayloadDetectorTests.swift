@@ -127,6 +127,44 @@ let detectorCases: [DetectorCase] = [
     DetectorCase("stun binding request", .udp, 50000, 3478, hex("0001 0000 2112a442") + zeros(12), (.stun, .high, .client)),
     DetectorCase("stun success", .udp, 3478, 50000, hex("0101 0008 2112a442") + zeros(12) + hex("0020 0004 01020304"), (.stun, .high, .server)),
     DetectorCase("stun near miss: length disagrees", .udp, 50000, 3478, hex("0001 0004 2112a442") + zeros(12), nil),
+    // Kerberos: AS-REQ over UDP (APPLICATION 10, SEQUENCE, pvno [1] 5, msg-type [2] 10), over TCP
+    // after its length; KRB-ERROR (APPLICATION 30, pvno [0] 5); a near miss with pvno 4.
+    DetectorCase("kerberos as-req", .udp, 50000, 88, hex("6a 0c 30 0a a1 03 02 01 05 a2 03 02 01 0a"), (.kerberos, .high, .client)),
+    DetectorCase("kerberos as-req over tcp", .tcp, 50000, 88, hex("0000000e 6a 0c 30 0a a1 03 02 01 05 a2 03 02 01 0a"), (.kerberos, .high, .client)),
+    DetectorCase("kerberos error", .udp, 88, 50000, hex("7e 0c 30 0a a0 03 02 01 05 a1 03 02 01 1e"), (.kerberos, .high, .server)),
+    DetectorCase("kerberos near miss: pvno 4", .udp, 50000, 88, hex("6a 0c 30 0a a1 03 02 01 04 a2 03 02 01 0a"), nil),
+    // LDAP: a simple bind request (messageID 1, APPLICATION 0), a bind response, a near miss.
+    DetectorCase("ldap bind request", .tcp, 50000, 389, hex("30 0c 02 01 01 60 07 02 01 03 04 00 80 00"), (.ldap, .high, .client)),
+    DetectorCase("ldap bind response", .tcp, 389, 50000, hex("30 0c 02 01 01 61 07 0a 01 00 04 00 04 00"), (.ldap, .high, .server)),
+    DetectorCase("ldap near miss: no message id", .tcp, 50000, 389, hex("30 0c 04 01 01 60 07 02 01 03 04 00 80 00"), nil),
+    // SNMP: v2c get-request with community "public", its response, v3, a near miss (version 2).
+    DetectorCase("snmp get", .udp, 50000, 161, hex("30 19 02 01 01 04 06") + ascii("public") + hex("a0 0c 02 01 01 02 01 00 02 01 00 30 00"), (.snmp, .high, .client)),
+    DetectorCase("snmp response", .udp, 161, 50000, hex("30 19 02 01 01 04 06") + ascii("public") + hex("a2 0c 02 01 01 02 01 00 02 01 00 30 00"), (.snmp, .high, .server)),
+    DetectorCase("snmp v3", .udp, 50000, 161, hex("30 10 02 01 03 30 0b 02 01 01 02 02 05 dc 04 01 04 02 01 03"), (.snmp, .medium, .unknown)),
+    DetectorCase("snmp near miss: version 2", .udp, 50000, 161, hex("30 19 02 01 02 04 06") + ascii("public") + hex("a0 0c 02 01 01 02 01 00 02 01 00 30 00"), nil),
+    // DCE/RPC: a bind (little-endian), a bind_ack, a near miss (version 4).
+    DetectorCase("dcerpc bind", .tcp, 50000, 135, hex("05 00 0b 03 10000000 4800 0000 01000000") + zeros(56), (.dcerpc, .high, .client)),
+    DetectorCase("dcerpc bind ack", .tcp, 135, 50000, hex("05 00 0c 03 10000000 4400 0000 01000000") + zeros(52), (.dcerpc, .high, .server)),
+    DetectorCase("dcerpc near miss: version 4", .tcp, 50000, 135, hex("04 00 0b 03 10000000 4800 0000 01000000") + zeros(56), nil),
+    // RFB (VNC): the server's version; a near miss without the newline.
+    DetectorCase("rfb version", .tcp, 5900, 50000, ascii("RFB 003.008\n"), (.rfb, .high, .serverIfFirst)),
+    DetectorCase("rfb near miss", .tcp, 5900, 50000, ascii("RFB 003.008 "), nil),
+    // Telnet: two option negotiations (DO terminal type, WILL echo); one alone; a near miss.
+    DetectorCase("telnet negotiation", .tcp, 23, 50000, hex("fffd18 fffb01"), (.telnet, .high, .serverIfFirst)),
+    DetectorCase("telnet one command", .tcp, 23, 50000, hex("fffd18"), (.telnet, .medium, .serverIfFirst)),  // low, raised on its port
+    DetectorCase("telnet one command off its port", .tcp, 50001, 50000, hex("fffd18"), (.telnet, .low, .serverIfFirst)),
+    DetectorCase("telnet near miss: not a negotiation", .tcp, 23, 50000, hex("fff018 fffb01"), nil),
+    // IRC: a client's registration, a server's welcome reply, a near miss.
+    DetectorCase("irc nick", .tcp, 50000, 6667, ascii("NICK alice\r\nUSER alice 0 * :Alice\r\n"), (.irc, .medium, .client)),
+    DetectorCase("irc welcome", .tcp, 6667, 50000, ascii(":irc.example.net 001 alice :Welcome\r\n"), (.irc, .medium, .server)),
+    DetectorCase("irc near miss: no reply code", .tcp, 6667, 50000, ascii(":irc.example.net HELLO alice\r\n"), nil),
+    // Modbus/TCP: read holding registers (function 3); a length that disagrees.
+    DetectorCase("modbus read holding registers", .tcp, 50000, 502, hex("0001 0000 0006 01 03 0000 000a"), (.modbus, .medium, .unknown)),
+    DetectorCase("modbus shape off its port", .tcp, 50000, 50001, hex("0001 0000 0006 01 03 0000 000a"), (.modbus, .low, .unknown)),
+    DetectorCase("modbus near miss: length", .tcp, 50000, 502, hex("0001 0000 0009 01 03 0000 000a"), nil),
+    // S7comm: a job (setup communication) over TPKT and COTP; plain TPKT + COTP connect is not S7.
+    DetectorCase("s7 job", .tcp, 50000, 102, hex("0300 0019 02f080 32 01 0000 0000 0008 0000 f000 0001 0001 01e0"), (.s7comm, .high, .client)),
+    DetectorCase("s7 near miss: cotp connect", .tcp, 50000, 102, hex("0300 0016 11e0 0000 0001 00c1 0201 00c2 0201 02c0 010a"), nil),
     // Nothing at all.
     DetectorCase("zeros", .tcp, 50000, 443, zeros(64), nil),
     DetectorCase("text", .tcp, 50000, 443, ascii("hello there, how are you\r\n"), nil),

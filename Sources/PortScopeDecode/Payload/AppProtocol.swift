@@ -33,6 +33,15 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
     public static let wireguard = AppProtocol(rawValue: 25)
     public static let stun = AppProtocol(rawValue: 26)
     public static let ssdp = AppProtocol(rawValue: 27)
+    public static let kerberos = AppProtocol(rawValue: 28)
+    public static let ldap = AppProtocol(rawValue: 29)
+    public static let snmp = AppProtocol(rawValue: 30)
+    public static let dcerpc = AppProtocol(rawValue: 31)
+    public static let rfb = AppProtocol(rawValue: 32)
+    public static let telnet = AppProtocol(rawValue: 33)
+    public static let irc = AppProtocol(rawValue: 34)
+    public static let modbus = AppProtocol(rawValue: 35)
+    public static let s7comm = AppProtocol(rawValue: 36)
 
     /// Peer-to-peer protocols: a client of one talks to many peers, some of which never answer,
     /// and that is no scan.
@@ -41,7 +50,7 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
     private static let names = [
         "none", "tls", "http", "http2", "ssh", "dns", "mdns", "llmnr", "nbns", "quic", "smtp", "pop3", "imap", "ftp",
         "smb", "rdp", "mysql", "postgresql", "redis", "ntp", "dhcp", "sip", "socks", "bittorrent", "openvpn",
-        "wireguard", "stun", "ssdp",
+        "wireguard", "stun", "ssdp", "kerberos", "ldap", "snmp", "dcerpc", "rfb", "telnet", "irc", "modbus", "s7comm",
     ]
 
     /// The stored name (`tls`, `ssh`, …); `app<N>` for a value no detector produces.

@@ -91,7 +91,15 @@ public enum PayloadDetector {
         if let found = STUNDetector.detect(p, datagram: false) { return found }
         if let found = DNSDetector.tcp(p, context) { return found }
         if let found = OpenVPNDetector.tcp(p) { return found }
-        return SOCKSDetector.detect(p)
+        if let found = S7Detector.detect(p) { return found }
+        if let found = DCERPCDetector.detect(p) { return found }
+        if let found = RFBDetector.detect(p) { return found }
+        if let found = KerberosDetector.detect(p, tcp: true) { return found }
+        if let found = LDAPDetector.detect(p) { return found }
+        if let found = IRCDetector.detect(p) { return found }
+        if let found = TelnetDetector.detect(p) { return found }
+        if let found = SOCKSDetector.detect(p) { return found }
+        return ModbusDetector.detect(p)
     }
 
     private static func udp(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
@@ -104,6 +112,9 @@ public enum PayloadDetector {
         if let found = BitTorrentDetector.dht(p) { return found }
         if let found = WireGuardDetector.detect(p) { return found }
         if let found = OpenVPNDetector.udp(p) { return found }
+        if let found = KerberosDetector.detect(p, tcp: false) { return found }
+        if let found = SNMPDetector.detect(p) { return found }
+        if let found = LDAPDetector.detect(p) { return found }  // CLDAP
         return NTPDetector.detect(p)
     }
 }

@@ -46,6 +46,17 @@ extension AppProtocol {
         bind(.wireguard, udp: one(51820)),
         bind(.stun, tcp: one(3478), udp: one(3478)),
         bind(.ssdp, udp: one(1900)),
+        // kerberos, ldap (and the AD global catalog), snmp and snmptrap, epmap, rfb, telnet,
+        // irc (and its common 6665-6669), mbap (Modbus), iso-tsap (S7comm's ISO-on-TCP).
+        bind(.kerberos, tcp: one(88), udp: one(88)),
+        bind(.ldap, tcp: one(389, 3268), udp: one(389)),
+        bind(.snmp, tcp: one(161), udp: one(161, 162)),
+        bind(.dcerpc, tcp: one(135)),
+        bind(.rfb, tcp: [5900...5903]),
+        bind(.telnet, tcp: one(23)),
+        bind(.irc, tcp: one(194) + [6665...6669]),
+        bind(.modbus, tcp: one(502)),
+        bind(.s7comm, tcp: one(102)),
     ].flatMap { $0 }
 
     /// Whether `port` on `transport` is one of this protocol's registered ports. Runs during
