@@ -60,7 +60,7 @@ public struct AppDetection: Sendable {
         if helloSender == side { helloSender = nil }
         let detected = continuesHello
             ? PayloadDetector.continueClientHello(payload, extensions: Int(helloStart)..<Int(helloEnd))
-            : PayloadDetector.detect(payload, context)
+            : PayloadDetector.detect(payload, context) ?? (proto == .socks ? PayloadDetector.socksMethodReply(payload) : nil)
         guard let found = detected else { return nil }
         if let pending = found.pendingExtensions, let sequence, pending.upperBound - payload.count <= Int(UInt16.max) {
             helloSender = side

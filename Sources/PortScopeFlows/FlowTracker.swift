@@ -89,7 +89,8 @@ public struct FlowTracker: ~Copyable {
         if detectsProtocols && packet.payloadLength > 0 && (proto == .tcp || proto == .udp) && !pieceOfDatagram
             && table[index].app.wants(side) {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
-            let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort)
+            let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
+                                         wireLength: max(packet.payloadWireLength, packet.payloadLength))
             let knownServer = table[index].handshakeServer
             // A segment captured whole can carry on a ClientHello from the previous one.
             let sequence = proto == .tcp && packet.hasTCPFlags && bytes.count >= Int(wireLength) ? packet.tcpSequence : nil

@@ -57,7 +57,12 @@ let detectorCases: [DetectorCase] = [
     DetectorCase("llmnr query", .udp, 50000, 5355, AppBytes.dnsQuery(flags: 0), (.llmnr, .high, .client)),
     DetectorCase("nbns query", .udp, 137, 137, hex("8001 0110 0001 0000 0000 0000 20") + ascii("FHEPFCELEHFCEPFFFACACACACACACAAA")
                  + hex("00 0020 0001"), (.nbns, .high, .client)),
-    DetectorCase("dns over tcp", .tcp, 50000, 53, be16(30) + AppBytes.dnsQuery(flags: 0x0100), (.dns, .high, .client)),
+    DetectorCase("dns over tcp", .tcp, 50000, 53, be16(AppBytes.dnsQuery(flags: 0x0100).count) + AppBytes.dnsQuery(flags: 0x0100), (.dns, .high, .client)),
+    // A message longer than its segment goes on only from a full-sized segment (≥ 536 bytes).
+    DetectorCase("dns over tcp spanning segments", .tcp, 53, 50000, be16(3000) + AppBytes.dnsQuery(flags: 0x8180) + zeros(1400), (.dns, .high, .server)),
+    // OpenFlow 1.3 multipart request (version 4, type 18, length 16): its first bytes read as a
+    // DNS length of 1042, which a 16-byte segment cannot hold.
+    DetectorCase("dns near miss: openflow header", .tcp, 50000, 6653, hex("0412 0010 00000001 0001 0000 00000000"), nil),
     DetectorCase("dns cut in the name", .udp, 50000, 53, Array(AppBytes.dnsQuery(flags: 0x0100).prefix(16)), (.dns, .medium, .client)),
     DetectorCase("dns near miss: label over 63", .udp, 50000, 53, hex("1234 0100 0001 0000 0000 0000 40") + zeros(70), nil),
     DetectorCase("dns near miss: opcode 3", .udp, 50000, 53, hex("1234 1900 0001 0000 0000 0000 0161 00 0001 0001"), nil),
@@ -240,6 +245,21 @@ func trackedFlows(_ payloads: [(bytes: [UInt8], from: String, to: String)]) -> [
         result.append((app.storedName, name, alpn))
     }
     return result
+}
+
+/// A SOCKS5 greeting (low alone) answered by the server's method reply is SOCKS for sure, and the
+/// reply names the server; two such bytes alone are nothing.
+@Test func socks5MethodReplyAnswersAGreeting() {
+    var tracker = FlowTracker()
+    for (i, (bytes, from, to)) in [(hex("05 01 00"), "10.0.0.1 50000", "10.0.0.2 1080"), (hex("05 00"), "10.0.0.2 1080", "10.0.0.1 50000")].enumerated() {
+        var p = packet(.tcp, from, to, flags: [.psh, .ack])
+        p.payloadLength = bytes.count
+        p.payloadWireLength = bytes.count
+        bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 60, time: Int64(i)) }
+    }
+    let app = tracker.table.withFlows { $0[0].app }
+    #expect(app.proto == .socks && app.confidence == .high && app.server == .b)
+    #expect(hex("05 00").withUnsafeBytes { PayloadDetector.detect($0, PayloadContext(transport: .tcp, sourcePort: 1080, destinationPort: 50000)) } == nil)
 }
 
 /// Names outlive nothing: after their flows end and are freed, the names go too, and the names

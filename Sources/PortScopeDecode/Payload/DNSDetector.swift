@@ -9,8 +9,17 @@ enum DNSDetector {
         message(p, from: 0, context)
     }
 
+    /// A message longer than its segment goes on in the next ones, which only a full-sized
+    /// segment does: at least the smallest default MSS (RFC 9293 §3.7.1), 536 bytes.
+    static let fullSegment = 536
+
+    /// Over TCP, the length prefix must agree with the segment: the message fits in it (what
+    /// follows is the next message), or the segment is full-sized and the message goes on. A
+    /// 16-byte message whose first two bytes read 1042 is no DNS (OpenFlow's header looks so).
     static func tcp(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
-        guard p.count >= 2 + headerLength, p.load(bigEndian: UInt16.self, at: 0) >= UInt16(headerLength) else { return nil }
+        guard p.count >= 2 + headerLength else { return nil }
+        let length = Int(p.load(bigEndian: UInt16.self, at: 0)), segment = context.wireLength ?? p.count
+        guard length >= headerLength, 2 + length <= segment || segment >= fullSegment else { return nil }
         return message(p, from: 2, context)
     }
 

@@ -29,12 +29,15 @@ public struct PayloadContext: Sendable {
     public var transport: IPProtocol
     public var sourcePort: UInt16
     public var destinationPort: UInt16
+    /// The payload's length on the wire, when the capture may have cut it (nil: as captured).
+    public var wireLength: Int?
 
     @inlinable
-    public init(transport: IPProtocol, sourcePort: UInt16, destinationPort: UInt16) {
+    public init(transport: IPProtocol, sourcePort: UInt16, destinationPort: UInt16, wireLength: Int? = nil) {
         self.transport = transport
         self.sourcePort = sourcePort
         self.destinationPort = destinationPort
+        self.wireLength = wireLength
     }
 
     /// Whether either port is `port`.
@@ -56,6 +59,12 @@ public enum PayloadDetector {
     /// range less that segment's length. The SNI and ALPN found there, and what is still pending.
     public static func continueClientHello(_ payload: UnsafeRawBufferPointer, extensions: Range<Int>) -> PayloadDetection {
         TLSDetector.continueClientHello(payload, extensions: extensions)
+    }
+
+    /// A SOCKS5 server's method reply, which only the flow's earlier SOCKS5 greeting makes a
+    /// detection (`AppDetection` asks once the flow is SOCKS).
+    public static func socksMethodReply(_ payload: UnsafeRawBufferPointer) -> PayloadDetection? {
+        SOCKSDetector.methodReply(payload)
     }
 
     /// The payload's protocol, or nil when no detector recognises it.

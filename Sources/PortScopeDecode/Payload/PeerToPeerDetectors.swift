@@ -75,6 +75,18 @@ enum OpenVPNDetector {
 /// SOCKS: a version 5 greeting (RFC 1928: version, method count, that many methods) or a
 /// version 4 request (command connect or bind, port, address, NUL-terminated user id).
 enum SOCKSDetector {
+    /// SOCKS5's method selection reply (RFC 1928 §3): version 5 and the method the server chose
+    /// (0 none, 1 GSSAPI, 2 username/password, 255 none acceptable). Two bytes say little alone;
+    /// answering a client's SOCKS5 greeting in the same flow, they are SOCKS for sure.
+    static func methodReply(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
+        guard p.count == 2, p.byte(at: 0) == 5 else { return nil }
+        switch p.byte(at: 1) {
+        case 0, 1, 2, 0xFF: break
+        default: return nil
+        }
+        return PayloadDetection(.socks, .high, .server)
+    }
+
     static func detect(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
         guard p.count >= 3 else { return nil }
         switch p.byte(at: 0) {
