@@ -107,6 +107,18 @@ public struct Statement: ~Copyable {
 }
 
 extension Statement.Value {
+    /// A JSON array of `items`, bound as text for SQLite's `json_each(:name)`: how a query takes
+    /// a list in one parameter.
+    public static func jsonArray(_ items: [String]) -> Statement.Value {
+        .text("[" + items.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "]")
+    }
+
+    /// A JSON array of integers, bound as text for `json_each(:name)`.
+    public static func jsonArray(_ items: [Int64]) -> Statement.Value {
+        .text("[" + items.map(String.init).joined(separator: ",") + "]")
+    }
+
     /// The text of a text cell; "" otherwise.
     public var text: String { if case .text(let t) = self { t } else { "" } }
     /// The integer of an integer cell; 0 otherwise (SQL NULL included).

@@ -11,7 +11,7 @@ public struct CaptureSelection: Sendable, Equatable {
     /// The value of the `:captures` parameter of `CaptureSelection.selected`: the ids as a JSON
     /// array, or null for every capture.
     public var parameter: Statement.Value {
-        ids.map { .text("[" + $0.map(String.init).joined(separator: ",") + "]") } ?? .null
+        ids.map { .jsonArray($0) } ?? .null
     }
 
     /// A named CTE, `selected(id)`: the captures of the `:captures` parameter (`parameter`).

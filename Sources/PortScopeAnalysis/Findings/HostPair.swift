@@ -11,13 +11,12 @@ struct HostPair: Hashable {
     /// whose payload was one of `apps` (`stun`).
     static func sharing(_ services: [String], apps: [String] = [], _ store: borrowing CaptureStore,
                         captures: CaptureSelection) throws -> Set<HostPair> {
-        func json(_ items: [String]) -> Statement.Value { .text("[" + items.map { "\"\($0)\"" }.joined(separator: ",") + "]") }
         let rows = try store.query("""
             WITH \(CaptureSelection.selected)
             SELECT DISTINCT client_addr, server_addr FROM flows
             WHERE capture_id IN selected AND (proto || '/' || server_port IN (SELECT value FROM json_each(:services))
                                               OR app_proto IN (SELECT value FROM json_each(:apps)))
-            """, [":captures": captures.parameter, ":services": json(services), ":apps": json(apps)])
+            """, [":captures": captures.parameter, ":services": .jsonArray(services), ":apps": .jsonArray(apps)])
         return Set(rows.compactMap { row in
             guard let a = IPAddress(row["client_addr"].text), let b = IPAddress(row["server_addr"].text) else { return nil }
             return HostPair(a, b)

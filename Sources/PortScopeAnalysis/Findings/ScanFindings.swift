@@ -30,7 +30,7 @@ enum ScanFindings {
                    \(TrafficTotals.sums(where: "scan_probe"))
             FROM named GROUP BY source HAVING probed >= :threshold
             """, [":captures": captures.parameter, ":threshold": .int(Int64(threshold)),
-                  ":peer_to_peer": .text("[" + AppProtocol.peerToPeer.map { "\"\($0.name)\"" }.joined(separator: ",") + "]")])
+                  ":peer_to_peer": .jsonArray(AppProtocol.peerToPeer.map(\.name))])
         var findings: [Finding] = []
         for row in rows {
             guard let source = IPAddress(row["source"].text) else { continue }
