@@ -47,8 +47,6 @@ public struct ConnectionTrack: Sendable {
     public private(set) var history = ConnectionHistory()
     private var originatorState = TCPEndpointState.inactive, responderState = TCPEndpointState.inactive
     private var originatorPrevious = TCPEndpointState.inactive, responderPrevious = TCPEndpointState.inactive
-    /// Whether each endpoint sent payload (Zeek's endpoint `size` above zero).
-    private var originatorData = false, responderData = false
     /// Whether an ICMP destination unreachable answered a packet the originator sent.
     public private(set) var unreachable = false
 
@@ -63,7 +61,6 @@ public struct ConnectionTrack: Sendable {
     mutating func tcp(_ flags: TCPFlags, from side: FlowSide, payload: Int, sequence: UInt32) {
         let isOriginator = side == originator
         recordHistory(flags, byOriginator: isOriginator, payload: payload, sequence: sequence)
-        if payload > 0 { if isOriginator { originatorData = true } else { responderData = true } }
         var endpoint = isOriginator ? originatorState : responderState
         var peer = isOriginator ? responderState : originatorState
         let peerPrevious = isOriginator ? responderPrevious : originatorPrevious
@@ -127,11 +124,9 @@ public struct ConnectionTrack: Sendable {
         if sender == originator { unreachable = true }
     }
 
-    /// Accounts a datagram (UDP, SCTP) or another packet from `side`.
+    /// Accounts a datagram (UDP, SCTP) or another packet from `side`: its payload is history.
     mutating func datagram(from side: FlowSide, payload: Int) {
-        let isOriginator = side == originator
-        if payload > 0 { history.record(.data, byOriginator: isOriginator, sequence: 0) }
-        if isOriginator { originatorData = true } else { responderData = true }
+        if payload > 0 { history.record(.data, byOriginator: side == originator, sequence: 0) }
     }
 
     private mutating func set(_ originatorSide: Bool, _ state: TCPEndpointState, previous: TCPEndpointState) {
@@ -157,23 +152,15 @@ public struct ConnectionTrack: Sendable {
         if payload > 0 { history.record(.data, byOriginator: byOriginator, sequence: sequence) }
     }
 
-    /// The connection state of a flow of `proto`, as Zeek's `conn_state` decides it from the two
-    /// endpoints (TCP) or from which sides sent (UDP); other protocols are `OTH`.
-    public func state(_ proto: IPProtocol) -> ConnState {
-        switch proto {
-        case .tcp: tcpState
-        // UDP: an ICMP unreachable, and no answer, is a rejection.
-        case .udp: originatorData ? (responderData ? .sf : unreachable ? .rej : .s0) : (responderData ? .shr : .oth)
-        default: .oth
-        }
-    }
-
-    private var tcpState: ConnState {
+    /// Zeek's `conn_state` of a TCP connection, from its two endpoints' states.
+    var tcpState: ConnState {
         let os = originatorState, rs = responderState
+        // Zeek's endpoint sizes: whether either side sent payload.
+        let noData = !history.contains(.data, byOriginator: true) && !history.contains(.data, byOriginator: false)
         let originatorInactive = os == .inactive || os == .partial
         let responderInactive = rs == .inactive || rs == .partial
         if rs == .reset {
-            if os == .synSent || os == .synAckSent || (os == .reset && !originatorData && !responderData) { return .rej }
+            if os == .synSent || os == .synAckSent || (os == .reset && noData) { return .rej }
             return originatorInactive ? .rstrh : .rstr
         }
         if os == .reset {
@@ -196,7 +183,10 @@ public struct ConnectionTrack: Sendable {
             let (letter, byOriginator) = history.event(i)
             guard byOriginator else { continue }
             if letter == .reset { return true }
-            if [.synAck, .ack, .fin, .inconsistent, .multiFlag].contains(letter) { return false }
+            switch letter {
+            case .synAck, .ack, .fin, .inconsistent, .multiFlag: return false
+            default: continue
+            }
         }
         return false
     }

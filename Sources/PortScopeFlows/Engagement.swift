@@ -22,6 +22,21 @@ public enum Engagement: String, Sendable, CaseIterable {
 }
 
 extension FlowRecord {
+    /// Zeek's `conn_state`: TCP from the endpoints' states (`ConnectionTrack`); UDP from which
+    /// sides sent (SF both, S0 the originator only, REJ when an ICMP unreachable was the only
+    /// answer); other protocols OTH.
+    public var connState: ConnState {
+        switch key.proto {
+        case .tcp: return connection.tcpState
+        case .udp:
+            let originatorSent = counters(connection.originator).packets > 0
+            let responderSent = counters(connection.originator.other).packets > 0
+            if originatorSent { return responderSent ? .sf : connection.unreachable ? .rej : .s0 }
+            return responderSent ? .shr : .oth
+        default: return .oth
+        }
+    }
+
     /// How far this flow's responder took part.
     public var engagement: Engagement {
         let initiator = firstSender, responder = firstSender.other

@@ -90,7 +90,7 @@ public struct FlowTracker: ~Copyable {
             && table[index].app.wants(side) {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
             let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
-                                         wireLength: max(packet.payloadWireLength, packet.payloadLength))
+                                         wireLength: packet.payloadWireLength)
             let knownServer = table[index].handshakeServer
             // A segment captured whole can carry on a ClientHello from the previous one.
             let sequence = proto == .tcp && packet.hasTCPFlags && bytes.count >= Int(wireLength) ? packet.tcpSequence : nil
@@ -198,10 +198,6 @@ extension FlowRecord {
         if packet.linkGroupDestination || packet.destination.isGroupAddress { toGroup = true }
         if proto == .tcp && packet.hasTCPFlags {
             connection.tcp(flags, from: side, payload: packet.payloadWireLength, sequence: packet.tcpSequence)
-        } else {
-            connection.datagram(from: side, payload: packet.payloadWireLength)
-        }
-        if proto == .tcp && packet.hasTCPFlags {
             if flags.isPureSYN && synSender == nil {
                 synSender = side
                 synSequence = packet.tcpSequence
@@ -215,9 +211,12 @@ extension FlowRecord {
                 if side == .a { finFromA = true } else { finFromB = true }
             }
             if flags.contains(.rst) { reset = true }
-        } else if (proto == .icmp || proto == .icmpv6) && packets == 1 {
-            icmpType = packet.icmpType
-            icmpCode = packet.icmpCode
+        } else {
+            connection.datagram(from: side, payload: packet.payloadWireLength)
+            if (proto == .icmp || proto == .icmpv6) && packets == 1 {
+                icmpType = packet.icmpType
+                icmpCode = packet.icmpCode
+            }
         }
     }
 

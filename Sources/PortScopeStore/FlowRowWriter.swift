@@ -132,7 +132,7 @@ struct FlowRowWriter: ~Copyable {
         try set(.appConfidence, app.proto != .none ? .text(app.confidence.name) : .null)
         try set(.appName, app.name)
         try set(.appALPN, app.alpn)
-        try set(.connState, .text(flow.connection.state(flow.key.proto).rawValue))
+        try set(.connState, .text(flow.connState.rawValue))
         try set(.history, .text(flow.connection.history.text(flipped: flow.connection.flipped)))
         try set(.engagement, .text(flow.engagement.rawValue))
         try set(.toGroup, .int(flow.toGroup ? 1 : 0))

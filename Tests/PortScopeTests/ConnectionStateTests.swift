@@ -72,7 +72,7 @@ struct ConnectionStateTests {
     @Test(arguments: cases)
     func zeekState(_ c: Case) {
         let flow = Self.flow(c.packets)
-        #expect(flow.connection.state(flow.key.proto) == c.state)
+        #expect(flow.connState == c.state)
         #expect(flow.connection.history.text(flipped: flow.connection.flipped) == c.history)
         #expect(flow.engagement == c.engagement)
     }

@@ -227,6 +227,7 @@ struct PayloadDirectionTests {
         for (i, (packet, bytes)) in packets.enumerated() {
             var p = packet
             p.payloadLength = bytes.count
+            p.payloadWireLength = bytes.count  // captured whole, as the decoder reports it
             bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 100, time: Int64(i)) }
         }
         return tracker.table.withFlows { flows in

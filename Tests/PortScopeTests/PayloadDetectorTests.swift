@@ -234,6 +234,7 @@ func trackedFlows(_ payloads: [(bytes: [UInt8], from: String, to: String)]) -> [
         var p = packet(.tcp, item.from, item.to, flags: [.psh, .ack])
         p.payloadOffset = 0
         p.payloadLength = item.bytes.count
+        p.payloadWireLength = item.bytes.count  // captured whole, as the decoder reports it
         item.bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 60, time: Int64(i)) }
     }
     let apps = tracker.table.withFlows { flows in flows.map(\.app) }
@@ -270,6 +271,7 @@ func trackedFlows(_ payloads: [(bytes: [UInt8], from: String, to: String)]) -> [
     for (i, (bytes, port)) in [(ended, 40001), (hello, 40002)].enumerated() {
         var p = packet(.tcp, "10.0.0.1 \(port)", "10.0.0.2 443", flags: [.psh, .ack])
         p.payloadLength = bytes.count
+        p.payloadWireLength = bytes.count  // captured whole, as the decoder reports it
         bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 100, time: Int64(i)) }
     }
     // The first flow ends and, stored, is freed: its name goes, the other's moves to the front.
@@ -295,6 +297,7 @@ func clientHelloOverTwoSegments(secondSequence: UInt32, expected: String?) {
     for (i, (segment, sequence)) in [(Array(hello[..<1000]), UInt32(1000)), (Array(hello[1000...]), secondSequence)].enumerated() {
         var p = packet(.tcp, "10.0.0.1 50000", "10.0.0.2 443", flags: [.psh, .ack], seq: sequence)
         p.payloadLength = segment.count
+        p.payloadWireLength = segment.count  // captured whole, as the decoder reports it
         segment.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: UInt32(segment.count), time: Int64(i)) }
     }
     let app = tracker.table.withFlows { $0[0].app }
