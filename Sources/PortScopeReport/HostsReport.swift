@@ -16,6 +16,7 @@ extension Reports {
             ReportColumn("port", .number) { .int(Int64($0.service.port)) },
             ReportColumn("service", absent: "unassigned") { serviceName(registry, $0.service.proto, $0.service.port) },
             ReportColumn("app_proto") { $0.totals.apps.main.cell },
+            ReportColumn("detector") { detectors(registry, $0.service.proto, $0.service.port) },
             ReportColumn("remote") { $0.remote.map { .text($0.description) } ?? .null },
             ReportColumn("clients", .number) { $0.clients.map { .int(Int64($0)) } ?? .null },
             ReportColumn("flows", .number) { .int($0.totals.flows) },

@@ -9,6 +9,16 @@ public enum Reports {
     static func serviceName(_ registry: ServiceRegistry, _ proto: IPProtocol, _ port: UInt16) -> Report.Cell {
         registry.name(proto, port).map { .text($0) } ?? .null
     }
+
+    /// The detectors that check a port for the protocols registered to it (`ssh`, `http/http2`),
+    /// `none` when IANA (or --services) registers the port to a service PortScope has no
+    /// detector for — there `unknown` only says no other protocol was recognised — and null on a
+    /// port nobody registered.
+    static func detectors(_ registry: ServiceRegistry, _ proto: IPProtocol, _ port: UInt16) -> Report.Cell {
+        let expected = AppProtocol.expected(on: port, proto)
+        if !expected.isEmpty { return .text(expected.map(\.name).joined(separator: "/")) }
+        return registry.name(proto, port) == nil ? .null : .text("none")
+    }
 }
 
 /// Filters shared by the reports read straight from the database.

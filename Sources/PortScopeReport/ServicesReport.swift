@@ -17,6 +17,9 @@ extension Reports {
             // IANA's range of the port: well-known, registered, dynamic.
             ReportColumn("class", header: "IANA_RANGE") { row in .text(PortClass(port: UInt16(clamping: row["port"].int)).rawValue) },
             ReportColumn("app_proto") { mix($0).main.cell },
+            ReportColumn("detector") { row in
+                detectors(registry, IPProtocol(name: row["proto"].text) ?? .tcp, UInt16(clamping: row["port"].int))
+            },
             ReportColumn("packets", .number, sql: "SUM(packets_c2s + packets_s2c)"),
             ReportColumn("bytes", .number, sql: "SUM(bytes_c2s + bytes_s2c)"),
             ReportColumn("flows", .number, sql: "SUM(flows)"),

@@ -95,7 +95,7 @@ struct CLITests {
         _ = try portscope(["analyze", sample("tls.pcap"), sample("udp.pcap"), "--db", db])
         let services = try JSONSerialization.jsonObject(with: Data(try portscope(["services", "--db", db, "--format", "json"]).out.utf8)) as! [[String: Any]]
         let tls = try #require(services.first { $0["port"] as? Int == 443 })
-        #expect(tls["proto"] as? String == "tcp" && tls["service"] as? String == "https")
+        #expect(tls["proto"] as? String == "tcp" && tls["service"] as? String == "https" && tls["detector"] as? String == "tls")
         #expect(tls["packets"] as? Int == 8 && tls["flows"] as? Int == 1 && tls["bytes"] is Int)
         let flows = try JSONSerialization.jsonObject(with: Data(try portscope(["flows", "--db", db, "--format", "json", "--port", "443"]).out.utf8)) as! [[String: Any]]
         #expect(flows.count == 1)
@@ -104,8 +104,9 @@ struct CLITests {
         #expect(flow["client_port"] as? Int == 52000 && flow["server_port"] as? Int == 443 && flow["decided_by"] as? String == "tcp_syn")
         #expect(flow["proto"] as? String == "tcp" && flow["packets"] as? Int == 8 && flow["bytes"] is Int)
         let csv = try portscope(["services", "--db", db, "--format", "csv", "--proto", "udp"]).out
-        #expect(csv.hasPrefix("proto,port,service,class,app_proto,packets,bytes,flows,clients,servers,"))
-        #expect(csv.contains("\nudp,7001,afs3-callback,registered,,12,"))
+        #expect(csv.hasPrefix("proto,port,service,class,app_proto,detector,packets,bytes,flows,clients,servers,"))
+        // A registered port with no detector for its service says so.
+        #expect(csv.contains("\nudp,7001,afs3-callback,registered,,none,12,"))
     }
 
     /// Golden output: every sample's services and flows tables, byte for byte.

@@ -61,10 +61,11 @@ struct InventoryCLITests {
         let dir = TemporaryDirectory(), db = try officeDatabase(dir)
         let rows = try json(["hosts", "192.168.1.80/32", "--db", db, "--explain"])
         #expect(rows.map { "\($0["role"]!) \($0["proto"]!)/\($0["port"]!)" } == ["serves tcp/80", "serves tcp/445"])
-        #expect(Set(rows[0].keys) == ["host", "scope", "role", "proto", "port", "service", "app_proto", "app_mix", "remote", "clients", "flows",
+        #expect(Set(rows[0].keys) == ["host", "scope", "role", "proto", "port", "service", "app_proto", "detector", "app_mix", "remote", "clients", "flows",
                                       "handshakes", "packets_in", "packets_out", "bytes_in", "bytes_out", "first_seen",
                                       "last_seen", "decided_by"])
         #expect(rows[0]["clients"] as? Int == 3 && rows[0]["flows"] as? Int == 6 && rows[0]["handshakes"] as? Int == 6)
+        #expect(rows.map { $0["detector"] as? String } == ["http/http2", "smb"])
         let uses = try json(["hosts", "192.168.1.10", "--db", db, "--capture", "1"])
         #expect(uses.map { "\($0["remote"]!) \($0["port"]!)" } == ["93.184.216.34 443", "192.168.1.80 80", "162.159.200.1 123", "192.168.1.1 53"])
         // Only local hosts; a user's own local network makes the resolver the only local host.

@@ -23,6 +23,9 @@ struct DetectorCase: CustomTestStringConvertible, Sendable {
     }
 }
 
+/// An Ethernet header (unicast to 02:00:00:00:00:02 from …:01, IPv4) and the start of an IPv4 header.
+let innerEthernet = hex("020000000002 020000000001 0800 45000054 0000 4000 4001")
+
 func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 func zeros(_ n: Int) -> [UInt8] { [UInt8](repeating: 0, count: n) }
 let be16 = TrafficCapture.big16
@@ -170,6 +173,30 @@ let detectorCases: [DetectorCase] = [
     // S7comm: a job (setup communication) over TPKT and COTP; plain TPKT + COTP connect is not S7.
     DetectorCase("s7 job", .tcp, 50000, 102, hex("0300 0019 02f080 32 01 0000 0000 0008 0000 f000 0001 0001 01e0"), (.s7comm, .high, .client)),
     DetectorCase("s7 near miss: cotp connect", .tcp, 50000, 102, hex("0300 0016 11e0 0000 0001 00c1 0201 00c2 0201 02c0 010a"), nil),
+    // Google QUIC: a Q043 client packet (public flags: version, 8-byte connection id), Q046's long
+    // header with both connection id lengths in one byte (8 and 0), a public header with no version.
+    DetectorCase("gquic Q043 client", .udp, 50000, 443, hex("09 0102030405060708") + ascii("Q043") + hex("01") + zeros(1200), (.quic, .high, .client)),
+    DetectorCase("gquic Q046", .udp, 50000, 443, hex("c3") + ascii("Q046") + hex("50 0102030405060708 01") + zeros(40), (.quic, .high, .unknown)),
+    DetectorCase("gquic near miss: reset flag", .udp, 50000, 443, hex("0b 0102030405060708") + ascii("Q043") + hex("01") + zeros(40), nil),
+    DetectorCase("gquic near miss: version not Q0xx", .udp, 50000, 443, hex("09 0102030405060708") + ascii("Q4x3") + hex("01") + zeros(40), nil),
+    // VXLAN: VNI 1 carrying an Ethernet frame with IPv4; the header alone on its port; an inner
+    // frame whose EtherType is nothing; reserved bits set.
+    DetectorCase("vxlan frame", .udp, 50000, 4789, hex("08 000000 000001 00") + innerEthernet, (.vxlan, .high, .unknown)),
+    DetectorCase("vxlan off its port", .udp, 50000, 50001, hex("08 000000 000001 00") + innerEthernet, (.vxlan, .high, .unknown)),
+    DetectorCase("vxlan header cut", .udp, 50000, 4789, hex("08 000000 000001 00"), (.vxlan, .medium, .unknown)),
+    DetectorCase("vxlan near miss: inner type", .udp, 50000, 4789, hex("08 000000 000001 00") + innerEthernet.prefix(12) + hex("1234") + zeros(20), nil),
+    DetectorCase("vxlan near miss: reserved", .udp, 50000, 4789, hex("08 000001 000001 00") + innerEthernet, nil),
+    // Geneve: an Ethernet frame, one 8-byte option before it, IPv6 carried directly, version 1.
+    DetectorCase("geneve frame", .udp, 50000, 6081, hex("00 00 6558 000001 00") + innerEthernet, (.geneve, .high, .unknown)),
+    DetectorCase("geneve option", .udp, 50000, 6081, hex("02 00 6558 000001 00 0103 01 01 00000000") + innerEthernet, (.geneve, .high, .unknown)),
+    DetectorCase("geneve ipv6", .udp, 50000, 6081, hex("00 00 86dd 000001 00 60000000 0000 11 40") + zeros(32), (.geneve, .high, .unknown)),
+    DetectorCase("geneve near miss: version 2", .udp, 50000, 6081, hex("80 00 6558 000001 00") + innerEthernet, nil),
+    // GTP-U: a G-PDU with an IPv4 packet (length 20), one with a sequence number, an echo
+    // request, a length that disagrees.
+    DetectorCase("gtpu g-pdu", .udp, 2152, 2152, hex("30 ff 0014 00000001 45000014 00000000 4011 0000 0a000001 0a000002"), (.gtpu, .high, .unknown)),
+    DetectorCase("gtpu g-pdu with sequence", .udp, 50000, 50001, hex("32 ff 0018 00000001 0001 00 00 45000014 00000000 4011 0000 0a000001 0a000002"), (.gtpu, .high, .unknown)),
+    DetectorCase("gtpu echo request", .udp, 2152, 2152, hex("32 01 0004 00000000 0001 00 00"), (.gtpu, .medium, .unknown)),
+    DetectorCase("gtpu near miss: length", .udp, 2152, 2152, hex("30 ff 0020 00000001 45000014 00000000 4011 0000 0a000001 0a000002"), nil),
     // Nothing at all.
     DetectorCase("zeros", .tcp, 50000, 443, zeros(64), nil),
     DetectorCase("text", .tcp, 50000, 443, ascii("hello there, how are you\r\n"), nil),
@@ -194,7 +221,7 @@ struct PayloadDetectorTests {
     func truncationSweep(_ c: DetectorCase) {
         for length in 0..<c.bytes.count {
             guard let found = c.detect(length), let expected = c.expected else { continue }
-            #expect(found.proto == expected.0 && found.confidence <= expected.1, "\(length) bytes: \(found.proto.name)")
+            #expect(found.proto == expected.0 && found.confidence <= expected.1, "\(length) bytes: \(found.proto.name) \(found.confidence.name)")
         }
     }
 

@@ -42,6 +42,9 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
     public static let irc = AppProtocol(rawValue: 34)
     public static let modbus = AppProtocol(rawValue: 35)
     public static let s7comm = AppProtocol(rawValue: 36)
+    public static let vxlan = AppProtocol(rawValue: 37)
+    public static let geneve = AppProtocol(rawValue: 38)
+    public static let gtpu = AppProtocol(rawValue: 39)
 
     /// Peer-to-peer protocols: a client of one talks to many peers, some of which never answer,
     /// and that is no scan.
@@ -51,6 +54,7 @@ public struct AppProtocol: RawRepresentable, Hashable, Sendable {
         "none", "tls", "http", "http2", "ssh", "dns", "mdns", "llmnr", "nbns", "quic", "smtp", "pop3", "imap", "ftp",
         "smb", "rdp", "mysql", "postgresql", "redis", "ntp", "dhcp", "sip", "socks", "bittorrent", "openvpn",
         "wireguard", "stun", "ssdp", "kerberos", "ldap", "snmp", "dcerpc", "rfb", "telnet", "irc", "modbus", "s7comm",
+        "vxlan", "geneve", "gtpu",
     ]
 
     /// The stored name (`tls`, `ssh`, …); `app<N>` for a value no detector produces.

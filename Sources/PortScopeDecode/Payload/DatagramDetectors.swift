@@ -1,22 +1,45 @@
 /// QUIC long headers (RFC 9000 §17.2, RFC 9369 v2, and Google QUIC's `Q0xx` versions): the
-/// header form and fixed bits, a known version, connection ids of at most 20 bytes. Short
-/// headers carry nothing to recognise.
+/// header form and fixed bits, a known version, connection ids of at most 20 bytes (Q046 still
+/// packs both lengths in one byte, as early IETF drafts did). Short headers carry nothing to
+/// recognise. Google QUIC before Q046 has its own public header (`gquic`).
 enum QUICDetector {
     static func detect(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
-        guard p.count >= 7, p.byte(at: 0) & 0x80 != 0 else { return nil }
+        guard p.count >= 7 else { return nil }
+        guard p.byte(at: 0) & 0x80 != 0 else { return gquic(p) }
         let version = p.load(bigEndian: UInt32.self, at: 1)
         if version == 0 { return p.count >= 11 ? PayloadDetection(.quic, .medium, .unknown) : nil }  // version negotiation
         guard p.byte(at: 0) & 0x40 != 0, isKnown(version) else { return nil }
         let destinationLength = Int(p.byte(at: 5))
-        guard destinationLength <= 20 else { return nil }
+        guard destinationLength <= 20 else { return isGoogle(version) ? packedLengths(p) : nil }
         let sourceAt = 6 + destinationLength
         guard sourceAt < p.count else { return PayloadDetection(.quic, .medium, .unknown) }
         return p.byte(at: sourceAt) <= 20 ? PayloadDetection(.quic, .high, .unknown) : nil
     }
 
+    /// Q046's long header: one byte holds both connection id lengths, each 0 or 3 more than its
+    /// 4-bit value; Google's client sends an 8-byte destination id and no source id.
+    private static func packedLengths(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
+        let lengths = p.byte(at: 5)
+        let destination = lengths >> 4, source = lengths & 0x0F
+        guard destination == 0 || destination >= 5, source == 0 || source >= 5 else { return nil }
+        return PayloadDetection(.quic, .high, .unknown)
+    }
+
+    /// Google QUIC's public header (Q043 and before): public flags with bit 0x80 clear and no
+    /// reset, the 8-byte connection id, then — in a client's packets only — the version `Q0xx`.
+    private static func gquic(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
+        let flags = p.byte(at: 0)
+        guard flags & 0x0B == 0x09, p.count >= 13, isGoogle(p.load(bigEndian: UInt32.self, at: 9)) else { return nil }
+        return PayloadDetection(.quic, .high, .client)
+    }
+
     /// v1, v2, IETF drafts (0xff0000xx), and Google's `Q0xx` / `T0xx`.
     static func isKnown(_ version: UInt32) -> Bool {
-        if version == 0x0000_0001 || version == 0x6B33_43CF || version & 0xFFFF_FF00 == 0xFF00_0000 { return true }
+        version == 0x0000_0001 || version == 0x6B33_43CF || version & 0xFFFF_FF00 == 0xFF00_0000 || isGoogle(version)
+    }
+
+    /// `Q0xx` and `T0xx`: three digits after the letter.
+    static func isGoogle(_ version: UInt32) -> Bool {
         let first = UInt8(version >> 24)
         return (first == 0x51 || first == 0x54) && isDigit(UInt8(version >> 16 & 0xFF))
             && isDigit(UInt8(version >> 8 & 0xFF)) && isDigit(UInt8(version & 0xFF))

@@ -114,6 +114,10 @@ public enum PayloadDetector {
     private static func udp(_ p: UnsafeRawBufferPointer, _ context: PayloadContext) -> PayloadDetection? {
         if let found = STUNDetector.detect(p, datagram: true) { return found }
         if let found = DHCPDetector.detect(p) { return found }
+        // Tunnel headers before DNS's looser shape, which a cut one can take.
+        if let found = TunnelDetectors.vxlan(p) { return found }
+        if let found = TunnelDetectors.gtpu(p, wireLength: context.wireLength ?? p.count) { return found }
+        if let found = TunnelDetectors.geneve(p, wireLength: context.wireLength ?? p.count) { return found }
         if let found = DNSDetector.udp(p, context) { return found }
         if let found = QUICDetector.detect(p) { return found }
         if let found = SIPDetector.detect(p) { return found }

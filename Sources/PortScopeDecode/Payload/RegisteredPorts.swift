@@ -57,6 +57,10 @@ extension AppProtocol {
         bind(.irc, tcp: one(194) + [6665...6669]),
         bind(.modbus, tcp: one(502)),
         bind(.s7comm, tcp: one(102)),
+        // vxlan (and the Linux kernel's default 8472), geneve, gtp-user.
+        bind(.vxlan, udp: one(4789, 8472)),
+        bind(.geneve, udp: one(6081)),
+        bind(.gtpu, udp: one(2152)),
     ].flatMap { $0 }
 
     /// Whether `port` on `transport` is one of this protocol's registered ports. Runs during
