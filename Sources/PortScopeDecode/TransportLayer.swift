@@ -46,7 +46,9 @@ extension PacketWalk {
         let datagramEnd = firstFragment ? declaredEnd : offset + length
         packet.payloadOffset = start
         packet.payloadLength = max(0, min(end, datagramEnd) - start)
-        packet.payloadWireLength = max(packet.payloadLength, (datagramEnd == .max ? bytes.count : datagramEnd) - start)
+        // A first fragment carries the datagram's first bytes; the rest follows in other fragments.
+        let wireEnd = firstFragment ? offset + length : datagramEnd == .max ? bytes.count : datagramEnd
+        packet.payloadWireLength = max(packet.payloadLength, wireEnd - start)
     }
 
     /// SCTP common header, RFC 9260: ports, verification tag, checksum.

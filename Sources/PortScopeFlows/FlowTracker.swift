@@ -84,8 +84,9 @@ public struct FlowTracker: ~Copyable {
             index = table.insert(FlowRecord(key: key, firstSender: side))
         }
         table[index].account(packet, from: side, wireLength: wireLength, time: time)
-        // A fragment's payload is a piece of a datagram: the detectors judge whole first bytes.
-        let pieceOfDatagram = packet.fragment.moreFragments
+        // A first fragment holds a datagram's first bytes: UDP's length says how many more follow, so
+        // it is judged as a payload cut short; a TCP segment's own length is unknown there.
+        let pieceOfDatagram = packet.fragment.moreFragments && proto != .udp
         if detectsProtocols && packet.payloadLength > 0 && (proto == .tcp || proto == .udp) && !pieceOfDatagram
             && table[index].app.wants(side) {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])

@@ -24,7 +24,7 @@ enum AppProtocolOracle {
 @Suite(.enabled(if: Corpus.root != nil, "set PORTSCOPE_CORPUS to the shared corpus directory"))
 struct AppProtocolConformanceTests {
     @Test func theOracleIsThere() {
-        #expect(AppProtocolOracle.captures.count == 19)
+        #expect(AppProtocolOracle.captures.count == 43)
     }
 
     /// Every conversation tshark names is detected as the same protocol (each of its flows), and

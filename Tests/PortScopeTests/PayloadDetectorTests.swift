@@ -144,6 +144,8 @@ let detectorCases: [DetectorCase] = [
     // LDAP: a simple bind request (messageID 1, APPLICATION 0), a bind response, a near miss.
     DetectorCase("ldap bind request", .tcp, 50000, 389, hex("30 0c 02 01 01 60 07 02 01 03 04 00 80 00"), (.ldap, .high, .client)),
     DetectorCase("ldap bind response", .tcp, 389, 50000, hex("30 0c 02 01 01 61 07 0a 01 00 04 00 04 00"), (.ldap, .high, .server)),
+    // Active Directory's search request: every length in four bytes (0x84).
+    DetectorCase("ldap long lengths", .tcp, 50000, 389, hex("30 84 00000013 02 01 05 63 84 0000000a 04 00 0a 01 00 0a 01 00 02 01 00"), (.ldap, .high, .client)),
     DetectorCase("ldap near miss: no message id", .tcp, 50000, 389, hex("30 0c 04 01 01 60 07 02 01 03 04 00 80 00"), nil),
     // SNMP: v2c get-request with community "public", its response, v3, a near miss (version 2).
     DetectorCase("snmp get", .udp, 50000, 161, hex("30 19 02 01 01 04 06") + ascii("public") + hex("a0 0c 02 01 01 02 01 00 02 01 00 30 00"), (.snmp, .high, .client)),
@@ -330,4 +332,22 @@ func clientHelloOverTwoSegments(secondSequence: UInt32, expected: String?) {
     let app = tracker.table.withFlows { $0[0].app }
     #expect(app.proto == .tls && app.name.map { tracker.names.text($0) } == expected)
     #expect(app.alpn.map { tracker.names.text($0) } == expected.map { _ in "h2" })
+}
+
+/// The first fragment of a UDP datagram holds its first bytes: judged as a payload cut short
+/// (a DNS response's header and question are enough; bytes nothing recognises are `cut`).
+@Test func firstUDPFragmentIsJudgedAsCut() {
+    // DNS response (id 0x1234, one question a.test A IN, one answer) — the rest of its 3000 bytes
+    // in later fragments; then 16 bytes of nothing.
+    let dns = hex("1234 8180 0001 0001 0000 0000 01 61 04 74 65 73 74 00 0001 0001")
+    var tracker = FlowTracker()
+    for (i, (bytes, to)) in [(dns, "10.0.0.1 50000"), (zeros(16), "10.0.0.1 50001")].enumerated() {
+        var p = packet(.udp, "10.0.0.2 5300", to)
+        p.fragment = DecodedPacket.Fragment(identification: UInt32(i), offset: 0, moreFragments: true, isFragment: true)
+        p.payloadLength = bytes.count
+        p.payloadWireLength = 2992  // as the decoder reads UDP's length of the whole datagram
+        bytes.withUnsafeBytes { tracker.add(p, bytes: $0, wireLength: 1514, time: Int64(i)) }
+    }
+    let apps = tracker.table.withFlows { flows in flows.map(\.app.storedName) }
+    #expect(apps == ["dns", "cut"])
 }

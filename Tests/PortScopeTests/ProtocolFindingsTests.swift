@@ -26,7 +26,7 @@ struct ProtocolMismatchTests {
         Case(name: "HTTP on 8081", add: { $0.session("192.168.1.12", 48001, "192.168.1.40", 8081, payloads: http) },
              host: "192.168.1.40", port: 8081, severity: .medium,
              reason: "192.168.1.40 serves http on tcp/8081 (sunproxyadmin) to 1 client, off its registered tcp/80, tcp/280, "
-                + "tcp/591, tcp/593, tcp/3128, tcp/5985, tcp/8008, tcp/8080"),
+                + "tcp/591, tcp/593, tcp/3128, tcp/5985, tcp/8000, tcp/8008, tcp/8080"),
         Case(name: "DNS on 5300",
              add: {
                  $0.udp("192.168.1.12", 48002, "203.0.113.53", 5300, data: AppBytes.dnsQuery(flags: 0x0100))

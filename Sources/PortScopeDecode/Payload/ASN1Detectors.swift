@@ -1,14 +1,15 @@
 /// Protocols whose messages are ASN.1 BER (X.690): a tag, a length that must agree with the
 /// bytes, then fields whose tags and values only that protocol puts there.
 extension UnsafeRawBufferPointer {
-    /// A BER length at `offset` (short form, or long form of 1–3 bytes): the content's length and
-    /// where the content starts; nil when the length is cut or malformed.
+    /// A BER length at `offset` (short form, or long form of 1–4 bytes: Active Directory writes
+    /// every LDAP length in 4): the content's length and where the content starts; nil when the
+    /// length is cut or malformed.
     func berLength(at offset: Int) -> (length: Int, content: Int)? {
         guard offset < count else { return nil }
         let first = byte(at: offset)
         if first < 0x80 { return (Int(first), offset + 1) }
         let octets = Int(first & 0x7F)
-        guard (1...3).contains(octets), offset + octets < count else { return nil }
+        guard (1...4).contains(octets), offset + octets < count else { return nil }
         var length = 0
         for i in 1...octets { length = length << 8 | Int(byte(at: offset + i)) }
         return (length, offset + 1 + octets)

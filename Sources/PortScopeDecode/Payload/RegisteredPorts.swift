@@ -19,8 +19,9 @@ extension AppProtocol {
         // https, submissions, nntps, ldaps, domain-s, ftps, telnets, imaps, ircs, pop3s,
         // msft-gc-ssl, sips, xmpp-client-ssl, wsmans, ircs-u, pcsync-https (8443, https-alt by use).
         bind(.tls, tcp: one(443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 3269, 5061, 5223, 5986, 6697, 8443)),
-        // http, http-mgmt, filemaker, http-rpc-epmap, squid's proxy port, http-alt.
-        bind(.http, tcp: one(80, 280, 591, 593, 3128, 5985, 8008, 8080)),
+        // http, http-mgmt, filemaker, http-rpc-epmap, squid's proxy port, wsman, the common
+        // development default 8000, http-alt.
+        bind(.http, tcp: one(80, 280, 591, 593, 3128, 5985, 8000, 8008, 8080)),
         bind(.http2, tcp: one(80, 8008, 8080)),
         bind(.ssh, tcp: one(22, 830)),
         bind(.dns, tcp: one(53), udp: one(53)),
