@@ -18,11 +18,19 @@ let package = Package(
                        providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+        // Compressed captures, decoded as they are read.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CLz4", providers: [.apt(["liblz4-dev"])]),
 
         // Decoding depends on nothing but the standard library.
         .target(name: "PortScopeDecode"),
-        // Capture: the pcap/pcapng reader (SHA-256 through libcrypto), libpcap's filters and live capture.
-        .target(name: "PortScopeCapture", dependencies: ["PortScopeDecode", "CPcap", "CCrypto"]),
+        // Capture: the pcap/pcapng reader (SHA-256 through libcrypto; gzip, zstd, xz, bzip2 and lz4
+        // through their libraries), libpcap's filters and live capture.
+        .target(name: "PortScopeCapture",
+                dependencies: ["PortScopeDecode", "CPcap", "CCrypto", "CZlib", "CZstd", "CLzma", "CBzip2", "CLz4"]),
         // Flows: the flow table and tracker, payload detection per flow, the server-side decision.
         .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode"]),
         // The SQLite wrapper: connections, statements, transactions, errors.
@@ -65,9 +73,10 @@ let package = Package(
                           dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeIngest", "TestCaptures"],
                           path: "Benchmarks/PortScopeBench"),
 
-        // Writing pcap and pcapng files frame by frame: the one way the tests, the benchmark's
-        // workload and the fuzz seeds make captures.
-        .target(name: "TestCaptures", dependencies: ["PortScopeDecode"], path: "Tests/TestCaptures"),
+        // Writing pcap and pcapng files frame by frame, and compressing them: the one way the
+        // tests, the benchmark's workload and the fuzz seeds make captures.
+        .target(name: "TestCaptures", dependencies: ["PortScopeDecode", "CZlib", "CZstd", "CLzma", "CBzip2", "CLz4"],
+                path: "Tests/TestCaptures"),
 
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore", "PortScopeIngest",

@@ -19,9 +19,11 @@ public struct CaptureFile: ~Copyable {
         self.path = path
         var input = try ChunkedInput(path: path)
         guard try input.ensure(4) else {
+            if let damage = input.damage { throw .unreadableHeader(path: path, reason: damage) }
             if input.available == 0 { throw .unreadableHeader(path: path, reason: "empty file") }
             throw .notACapture(path: path)
         }
+        statistics.compression = input.compression
         let magic = UInt32(littleEndian: input.bytes(count: 4).loadUnaligned(as: UInt32.self))
         if PcapFormat.matches(magic) {
             guard try input.ensure(24) else { throw .unreadableHeader(path: path, reason: "file header cut short") }
@@ -36,6 +38,8 @@ public struct CaptureFile: ~Copyable {
             pcapng = PcapngFormat(path: path)
             isPcapng = true
             statistics.format = "pcapng"
+        } else if let compression = input.compression {
+            throw .unreadableHeader(path: path, reason: "\(compression.rawValue) data that is not a pcap or pcapng capture")
         } else {
             throw .notACapture(path: path)
         }
@@ -45,12 +49,17 @@ public struct CaptureFile: ~Copyable {
     /// The next packet, or nil at the end of the file (or where damage stops the reading; see
     /// `statistics.damage`). The record's bytes are valid until the next call.
     public mutating func next() throws(CaptureError) -> PacketRecord? {
+        let record: PacketRecord?
         if isPcapng {
             let isFirst = first
             first = false
-            return try pcapng.next(&input, &statistics, isFirst: isFirst)
+            record = try pcapng.next(&input, &statistics, isFirst: isFirst)
+        } else {
+            record = try pcap!.next(&input, &statistics)
         }
-        return try pcap!.next(&input, &statistics)
+        // A damaged or cut compressed stream ends the capture like damage in the capture itself.
+        if record == nil, statistics.damage == nil, let damage = input.damage { statistics.damage = damage }
+        return record
     }
 
     /// Bytes read so far (the file size once `finish` has run).

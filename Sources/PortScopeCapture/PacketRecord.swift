@@ -27,6 +27,8 @@ public struct PacketRecord {
 public struct CaptureFileStatistics: Sendable, Equatable {
     /// `pcap` or `pcapng`.
     public var format = ""
+    /// The compression the file is kept in, read through (nil: none).
+    public var compression: CompressionFormat? = nil
     /// Link types of the interfaces that carried packets, in order of first use.
     public var linkTypes: [LinkType] = []
     public var records: UInt64 = 0

@@ -128,6 +128,7 @@ public enum CaptureAnalysis {
                                      linkTypes: stats.linkTypes.map(\.description))
         summary.filter = options.filter
         summary.flowRows = options.flowRows
+        summary.compression = stats.compression?.rawValue
         summary.damage = stats.damage
         summary.status = stats.damage == nil && stats.tornTrailingBytes == 0 ? "complete" : "partial"
         pipeline.fill(&summary, sourceAnomalies: [

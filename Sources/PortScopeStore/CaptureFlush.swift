@@ -55,7 +55,7 @@ extension CaptureStore {
         var update = try db.prepare("""
             UPDATE captures SET size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
                 packets = ?, bytes = ?, captured_bytes = ?, flows = flows + ?, status = ?, damage = ?,
-                received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?
+                received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?, compression = ?, name = ?, path = ?
             WHERE id = ?
             """)
         func optional(_ v: Int64?) -> Statement.Value { v.map { .int($0) } ?? .null }
@@ -66,8 +66,22 @@ extension CaptureStore {
             optional(s.firstTime), optional(s.lastTime), .int(Int64(s.packets)), .int(Int64(s.bytes)),
             .int(Int64(s.capturedBytes)), .int(Int64(newFlows)), .text(s.status), optional(s.damage),
             optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(s.flowRows ? 1 : 0),
-            .int(id),
+            optional(s.compression), optional(s.name), optional(s.path), .int(id),
         ])
+        var forget = try db.prepare("DELETE FROM capture_members WHERE capture_id = :capture")
+        try forget.bind(named: [":capture": .int(id)])
+        while try forget.step() {}
+        var member = try db.prepare("""
+            INSERT INTO capture_members (capture_id, position, path, size, sha256, format, compression, packets, first_ns, last_ns)
+            VALUES (:capture, :position, :path, :size, :sha256, :format, :compression, :packets, :first, :last)
+            """)
+        for (position, m) in s.members.enumerated() {
+            try member.bind(named: [":capture": .int(id), ":position": .int(Int64(position)), ":path": .text(m.path),
+                            ":size": .int(Int64(clamping: m.size)), ":sha256": .text(m.sha256), ":format": .text(m.format),
+                            ":compression": optional(m.compression), ":packets": .int(Int64(clamping: m.packets)),
+                            ":first": optional(m.firstTime), ":last": optional(m.lastTime)])
+            while try member.step() {}
+        }
         var clear = try db.prepare("DELETE FROM capture_anomalies WHERE capture_id = ?")
         try clear.run([.int(id)])
         var anomaly = try db.prepare("INSERT INTO capture_anomalies (capture_id, reason, packets) VALUES (?, ?, ?)")

@@ -35,11 +35,39 @@ public struct CaptureSummary: Sendable {
     public var writer: String?
     /// Packets by the reason they were not decoded fully, and file-level anomalies.
     public var anomalies: [(reason: String, packets: UInt64)] = []
+    /// The compression the file was read through (`gzip`, …; nil: none).
+    public var compression: String?
+    /// The user's label (`--name`), or a capture set's name.
+    public var name: String?
+    /// The file's absolute path (nil for standard input, an interface or a set).
+    public var path: String?
+    /// A set read as one capture: its files, in the order their first packets came (empty: one file).
+    public var members: [CaptureMember] = []
 
     public init(source: String, kind: String, format: String, linkTypes: [String]) {
         self.source = source
         self.kind = kind
         self.format = format
         self.linkTypes = linkTypes
+    }
+}
+
+/// One file of a capture set read as one capture.
+public struct CaptureMember: Sendable, Equatable {
+    /// The file's absolute path.
+    public var path: String
+    public var size: UInt64
+    public var sha256: String
+    /// `pcap` or `pcapng`.
+    public var format: String
+    public var compression: String?
+    public var packets: UInt64
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+
+    public init(path: String, size: UInt64, sha256: String, format: String, compression: String?, packets: UInt64,
+                firstTime: Int64?, lastTime: Int64?) {
+        (self.path, self.size, self.sha256, self.format, self.compression) = (path, size, sha256, format, compression)
+        (self.packets, self.firstTime, self.lastTime) = (packets, firstTime, lastTime)
     }
 }

@@ -186,6 +186,30 @@ enum Schema {
         ) AS judged
         WHERE flows.id = judged.id;
         """,
+        // v8: captures as users keep them. `compression`: what the file was read through (gzip,
+        // zstd, xz, bzip2, lz4; null: none); `name`: the user's label (`--name`) or a capture
+        // set's name; `path`: the file's absolute path (null for standard input, an interface
+        // or a set). A set read as one capture (`--as-one`) lists its files in
+        // `capture_members`, in the order their first packets came.
+        """
+        ALTER TABLE captures ADD COLUMN compression TEXT;
+        ALTER TABLE captures ADD COLUMN name TEXT;
+        ALTER TABLE captures ADD COLUMN path TEXT;
+        CREATE TABLE capture_members (
+            capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            compression TEXT,
+            packets INTEGER NOT NULL,
+            first_ns INTEGER,
+            last_ns INTEGER,
+            PRIMARY KEY (capture_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX capture_members_sha256 ON capture_members(sha256);
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).
