@@ -12,12 +12,19 @@ public struct DirectionCounters: Sendable, Equatable {
 
     @inlinable public init() {}
 
+    /// Counts a packet; out of time order (a merged or reordered capture), it may move `first`
+    /// back, never `last`.
     @inlinable
     mutating func add(bytes length: UInt32, at time: Int64) {
-        if packets == 0 { first = time }
+        if packets == 0 {
+            first = time
+            last = time
+        } else {
+            first = min(first, time)
+            last = max(last, time)
+        }
         packets += 1
         bytes += UInt64(length)
-        last = time
     }
 }
 

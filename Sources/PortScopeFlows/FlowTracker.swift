@@ -72,7 +72,10 @@ public struct FlowTracker: ~Copyable {
         if let found = table.find(key) {
             index = found
             let idle = proto == .tcp ? timeouts.tcp : timeouts.other
-            if nanosecondsBetween(table[found].lastTime, time) > idle {
+            // Silent too long, or a packet from further back in time than that (a capture whose
+            // clock jumped back, files merged out of order): another flow.
+            let gap = nanosecondsBetween(table[found].lastTime, time)
+            if gap > idle || gap < -idle {
                 table[found].end = .idle
                 index = table.insert(FlowRecord(key: key, firstSender: side))
             } else if proto == .tcp && packet.hasTCPFlags && packet.tcpFlags.isPureSYN

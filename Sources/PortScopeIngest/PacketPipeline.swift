@@ -80,6 +80,7 @@ public struct PacketPipeline: ~Copyable {
         summary.firstTime = totals.packets > 0 ? totals.first : nil
         summary.lastTime = totals.packets > 0 ? totals.last : nil
         summary.anomalies = issues.byReason + sourceAnomalies + [
+            ("file.out_of_order", totals.outOfOrder),
             ("flow.fragments_joined", tracker.statistics.fragmentsJoined),
             ("flow.fragments_unjoined", tracker.statistics.fragmentsUnjoined),
             ("flow.evicted", evictedFlows),
@@ -137,15 +138,27 @@ public struct PacketTotals: Sendable {
     public private(set) var packets: UInt64 = 0
     public private(set) var bytes: UInt64 = 0
     public private(set) var capturedBytes: UInt64 = 0
+    /// The earliest and latest packet times (not the first and last records').
     public private(set) var first: Int64 = 0
     public private(set) var last: Int64 = 0
 
+    /// Packets earlier than the one before them.
+    public private(set) var outOfOrder: UInt64 = 0
+    private var previous: Int64 = 0
+
     @inline(__always)
     mutating func add(_ record: PacketRecord) {
-        if packets == 0 { first = record.timestamp }
+        let time = record.timestamp
+        if packets == 0 {
+            (first, last) = (time, time)
+        } else {
+            if time < previous { outOfOrder += 1 }
+            first = min(first, time)
+            last = max(last, time)
+        }
+        previous = time
         packets += 1
         bytes += UInt64(record.originalLength)
         capturedBytes += UInt64(record.bytes.count)
-        last = record.timestamp
     }
 }

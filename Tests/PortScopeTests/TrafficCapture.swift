@@ -8,7 +8,8 @@ import TestCaptures
 /// check them). Each packet is one millisecond after the one before, from 2023-11-14T22:13:20Z.
 struct TrafficCapture {
     private var records: [(seconds: UInt32, fraction: UInt32, data: [UInt8], original: UInt32?)] = []
-    private var micros: Int64 = 1_700_000_000 * 1_000_000
+    /// The time of the last record, in microseconds since 1970: set it to jump the clock.
+    var micros: Int64 = 1_700_000_000 * 1_000_000
 
     /// Bytes kept of each frame from now on, as a capture's snapshot length (nil: all).
     var snaplen: Int?
@@ -102,6 +103,16 @@ struct TrafficCapture {
     }
 
     func write(to path: String) throws {
-        try Data(CaptureFileWriter.capture(records: records)).write(to: URL(fileURLWithPath: path))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The capture as a pcap file.
+    var bytes: [UInt8] { CaptureFileWriter.capture(records: records) }
+
+    /// The records cut into `files` pcap files of (nearly) as many records each, in order: as
+    /// `tcpdump -C` or `editcap -c` would rotate them.
+    func rotated(into files: Int) -> [[UInt8]] {
+        let each = (records.count + files - 1) / files
+        return stride(from: 0, to: records.count, by: each).map { CaptureFileWriter.capture(records: Array(records[$0..<min($0 + each, records.count)])) }
     }
 }
