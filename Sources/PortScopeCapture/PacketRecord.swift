@@ -49,6 +49,23 @@ public struct CaptureFileStatistics: Sendable, Equatable {
         linkTypes.reserveCapacity(8)
     }
 
+    /// Adds what another file of the same capture set held: counts summed, link types and
+    /// formats in order of first use, its damage (named by `path`) if this has none yet.
+    mutating func absorb(_ other: CaptureFileStatistics, from path: String) {
+        if format.isEmpty { format = other.format } else if !format.split(separator: ",").contains(Substring(other.format)) {
+            format += "," + other.format
+        }
+        if compression == nil { compression = other.compression }
+        for type in other.linkTypes { noteLinkType(type) }
+        records += other.records
+        capturedOverSnaplen += other.capturedOverSnaplen
+        zeroLength += other.zeroLength
+        originalShorterThanCaptured += other.originalShorterThanCaptured
+        badSubsecond += other.badSubsecond
+        tornTrailingBytes += other.tornTrailingBytes
+        if damage == nil, let reason = other.damage { damage = "\(path): \(reason)" }
+    }
+
     /// Called per record. An index loop, not `contains`: the generic call allocates in
     /// unoptimized builds, where the allocation test runs.
     mutating func noteLinkType(_ type: LinkType) {

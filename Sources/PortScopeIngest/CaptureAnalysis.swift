@@ -22,6 +22,8 @@ public struct AnalysisResult: Sendable {
     public var captureID: Int64?
     /// The id of the capture with the same SHA-256 already in the database, when skipped.
     public var duplicateOf: Int64?
+    /// A set's files already stored (alone, or in another set): the file, and those captures.
+    public var membersStored: [(path: String, captures: [Int64])] = []
     public var summary: CaptureSummary
     /// The flows stored (0 when skipped).
     public var flows: Int
@@ -33,6 +35,10 @@ public struct AnalysisResult: Sendable {
 public struct AnalysisOptions: Sendable {
     public var filter: String?
     public var replace = false
+    /// The user's label for the capture (`--name`).
+    public var name: String?
+    /// Read the files given as one capture of this name (`--as-one`); nil: one file alone.
+    public var setName: String?
     /// Store each flow's row (false: only the per-host and per-port aggregates).
     public var flowRows = true
     /// How packets become flows: the registry, timeouts, detection, `--max-flows`.
@@ -62,8 +68,26 @@ public enum CaptureAnalysis {
     /// `progress` is called now and then with the bytes read so far.
     public static func run(path: String, store: borrowing CaptureStore, options: AnalysisOptions,
                            progress: (UInt64) -> Void = { _ in }) throws(AnalysisError) -> AnalysisResult {
-        var file: CaptureFile
-        do { file = try CaptureFile(path: path) } catch { throw .capture(error) }
+        try run(paths: [path], store: store, options: options, progress: progress)
+    }
+
+    /// Called once before an analysis first reads or writes the store: a batch (`AnalysisBatch`)
+    /// holds captures read in parallel there until the ones before them are stored.
+    public typealias StoreTurn = () -> Void
+
+    /// Analyzes `paths` into `store` as one capture, in one transaction: one file alone, or with
+    /// `options.setName` several read as one (`CaptureSet`: merged by time, flows continuing
+    /// across files). `progress` is called now and then with the bytes read so far; `turn` before
+    /// the store is first used.
+    public static func run(paths: [String], store: borrowing CaptureStore, options: AnalysisOptions,
+                           progress: (UInt64) -> Void = { _ in }, turn: StoreTurn = {}) throws(AnalysisError) -> AnalysisResult {
+        var waited = false
+        func awaitTurn() {
+            if !waited { turn() }
+            waited = true
+        }
+        var input: CaptureSet
+        do { input = try CaptureSet(paths: paths) } catch { throw .capture(error) }
         var filter: PacketFilter? = nil
         if let expression = options.filter {
             do { filter = try PacketFilter(expression) } catch { throw .capture(error) }
@@ -77,12 +101,13 @@ public enum CaptureAnalysis {
         let batch: UInt64 = 65_536
         do {
             while true {
-                let read = try pipeline.read(&file, limit: batch)
-                progress(file.bytesRead)
+                let read = try pipeline.read(&input, limit: batch)
+                progress(input.bytesRead)
                 if pipeline.isFull {
+                    awaitTurn()
                     if captureID == nil { try store.begin() }
                     pipeline.evict()
-                    var partial = summary(path, file.statistics, options, pipeline)
+                    var partial = summary(paths, input, options, pipeline)
                     partial.status = "running"
                     captureID = try pipeline.flush(partial, into: store, capture: captureID, scope: .ended)
                 } else if read < batch {
@@ -96,18 +121,24 @@ public enum CaptureAnalysis {
         } catch {
             preconditionFailure("\(error)")
         }
-        let digest: (sha256: String, size: UInt64)
-        do { digest = try file.finish() } catch { throw .capture(error) }
-        progress(digest.size)
+        let identity = input.identity(asOne: options.setName != nil)
+        progress(identity.size)
 
-        var summary = summary(path, file.statistics, options, pipeline)
-        summary.size = digest.size
-        summary.sha256 = digest.sha256
+        var summary = summary(paths, input, options, pipeline)
+        summary.size = identity.size
+        summary.sha256 = identity.sha256
 
         var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: 0,
                                     flowsHeldAtMost: pipeline.flowsHeldAtMost)
+        awaitTurn()
         do throws(StoreError) {
-            let existing = try store.capture(withSHA256: digest.sha256)
+            if options.setName != nil {
+                for member in summary.members {
+                    let holders = try store.captures(holdingFile: member.sha256)
+                    if !holders.isEmpty { result.membersStored.append((member.path, holders)) }
+                }
+            }
+            let existing = try store.capture(withSHA256: identity.sha256, filter: options.filter)
             if let existing, !options.replace {
                 result.duplicateOf = existing
                 return result  // what evictions wrote is rolled back
@@ -121,14 +152,24 @@ public enum CaptureAnalysis {
         return result
     }
 
-    /// The capture's row from what has been read of the file so far.
-    private static func summary(_ path: String, _ stats: CaptureFileStatistics, _ options: AnalysisOptions,
+    /// The capture's row from what has been read of the files so far.
+    private static func summary(_ paths: [String], _ input: borrowing CaptureSet, _ options: AnalysisOptions,
                                 _ pipeline: borrowing PacketPipeline) -> CaptureSummary {
-        var summary = CaptureSummary(source: path, kind: "file", format: stats.format,
+        let stats = input.statistics
+        let asOne = options.setName != nil
+        var summary = CaptureSummary(source: options.setName ?? paths[0], kind: asOne ? "set" : "file", format: stats.format,
                                      linkTypes: stats.linkTypes.map(\.description))
         summary.filter = options.filter
         summary.flowRows = options.flowRows
         summary.compression = stats.compression?.rawValue
+        summary.name = options.name ?? options.setName
+        summary.path = asOne ? nil : CaptureSet.absolutePath(paths[0])
+        if asOne {
+            summary.members = input.members.compactMap { $0 }.map { m in
+                CaptureMember(path: CaptureSet.absolutePath(m.path) ?? m.path, size: m.size, sha256: m.sha256, format: m.format,
+                              compression: m.compression?.rawValue, packets: m.packets, firstTime: m.firstTime, lastTime: m.lastTime)
+            }
+        }
         summary.damage = stats.damage
         summary.status = stats.damage == nil && stats.tornTrailingBytes == 0 ? "complete" : "partial"
         pipeline.fill(&summary, sourceAnomalies: [

@@ -51,11 +51,13 @@ public enum CaptureReferenceError: Error, CustomStringConvertible {
 }
 
 extension CaptureStore {
-    /// The id of the capture `reference` names: an id, a file path as analyzed, a file name, or
-    /// an interface name of a live capture, or the end of a path after a `/` (`day1.pcap`).
+    /// The id of the capture `reference` names: an id, a file path as analyzed or its absolute
+    /// path, the capture's name (`--name`, a set's name), an interface name of a live capture,
+    /// or the end of a path after a `/` (`day1.pcap`).
     public func captureID(_ reference: String) throws -> Int64 {
         let ids = try query("""
-            SELECT id FROM captures WHERE CAST(id AS TEXT) = :reference OR source = :reference
+            SELECT id FROM captures WHERE CAST(id AS TEXT) = :reference OR source = :reference OR path = :reference
+               OR name = :reference
                OR (kind = 'file' AND length(source) > length(:reference) AND substr(source, -length(:reference)) = :reference
                    AND substr(source, -length(:reference) - 1, 1) = '/')
             ORDER BY id

@@ -95,9 +95,19 @@ public struct CaptureStore: ~Copyable {
         }
     }
 
-    /// The id of a capture already stored with this SHA-256, if any.
-    public func capture(withSHA256 sha256: String) throws(StoreError) -> Int64? {
-        try query("SELECT id FROM captures WHERE sha256 = :sha256 ORDER BY id LIMIT 1", [":sha256": .text(sha256)]).first?["id"].int
+    /// The id of a capture already stored with this SHA-256 and filter (the same file filtered
+    /// otherwise is another capture), if any.
+    public func capture(withSHA256 sha256: String, filter: String? = nil) throws(StoreError) -> Int64? {
+        try query("SELECT id FROM captures WHERE sha256 = :sha256 AND filter IS :filter ORDER BY id LIMIT 1",
+                  [":sha256": .text(sha256), ":filter": filter.map { .text($0) } ?? .null]).first?["id"].int
+    }
+
+    /// The captures that hold a file with this SHA-256: stored alone, or as a member of a set.
+    public func captures(holdingFile sha256: String) throws(StoreError) -> [Int64] {
+        try query("""
+            SELECT id FROM captures WHERE sha256 = :sha256 AND kind = 'file'
+            UNION SELECT capture_id FROM capture_members WHERE sha256 = :sha256 ORDER BY 1
+            """, [":sha256": .text(sha256)]).map { $0["id"].int }
     }
 
     /// Opens a transaction that spans several flushes (each then a savepoint inside it), so a
