@@ -2,8 +2,11 @@ import PortScopeSQLite
 import PortScopeStore
 
 extension Reports {
-    /// What the database holds: one row per capture. `file` is the path of a file capture,
-    /// `interface` the interface of a live one; libpcap's counters are null for files;
+    /// What the database holds: one row per capture. `file` is the path of a file capture as
+    /// given (`path` its absolute path), `interface` the interface of a live one, `set_name` the
+    /// name of files read as one (`files` how many); `name` the capture's label; `filter` the
+    /// capture filter it was read with; `compression` what the file was read through (a set's
+    /// files may each have their own); libpcap's counters are null for files;
     /// `flow_rows` is 0 for a capture analyzed with `--no-flows`. A `running` capture whose
     /// writer is gone (killed before its last flush) shows as `interrupted`, with the figures of
     /// its last flush.
@@ -29,6 +32,13 @@ extension Reports {
         ReportColumn("dropped_kernel", .number, sql: "dropped_kernel"),
         ReportColumn("dropped_interface", .number, sql: "dropped_interface"),
         ReportColumn("flow_rows", .number, sql: "flow_rows"),
+        ReportColumn("name", sql: "name"),
+        ReportColumn("set_name", sql: "CASE WHEN kind = 'set' THEN source END"),
+        ReportColumn("files", .number, sql: "CASE WHEN kind = 'set' THEN (SELECT COUNT(*) FROM capture_members WHERE capture_id = captures.id) END"),
+        ReportColumn("path", sql: "path"),
+        ReportColumn("filter", sql: "filter"),
+        ReportColumn("compression", sql: "compression"),
+        ReportColumn("damage", sql: "damage"),
     ]
 
     public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {

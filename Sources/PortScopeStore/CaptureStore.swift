@@ -110,6 +110,18 @@ public struct CaptureStore: ~Copyable {
             """, [":sha256": .text(sha256)]).map { $0["id"].int }
     }
 
+    /// Removes the captures `ids` and everything stored from them (flows, aggregates, anomalies,
+    /// a set's files), in one transaction: all of them, or none if any is missing.
+    public func forget(_ ids: [Int64]) throws(StoreError) {
+        try inTransaction { () throws(SQLiteError) in
+            var delete = try db.prepare("DELETE FROM captures WHERE id = :id")
+            for id in ids {
+                try delete.bind(named: [":id": .int(id)])
+                while try delete.step() {}
+            }
+        }
+    }
+
     /// Opens a transaction that spans several flushes (each then a savepoint inside it), so a
     /// capture written in parts is still committed, or not, as a whole: `commit()` or `rollback()`.
     public func begin() throws(StoreError) {

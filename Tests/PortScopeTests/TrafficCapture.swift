@@ -109,6 +109,12 @@ struct TrafficCapture {
     /// The capture as a pcap file.
     var bytes: [UInt8] { CaptureFileWriter.capture(records: records) }
 
+    /// The records dealt out to `files` pcap files in turn (record i to file i mod `files`): files
+    /// whose times overlap throughout, as two taps of one link would write them.
+    func interleaved(into files: Int) -> [[UInt8]] {
+        (0..<files).map { n in CaptureFileWriter.capture(records: records.enumerated().filter { $0.offset % files == n }.map(\.element)) }
+    }
+
     /// The records cut into `files` pcap files of (nearly) as many records each, in order: as
     /// `tcpdump -C` or `editcap -c` would rotate them.
     func rotated(into files: Int) -> [[UInt8]] {
