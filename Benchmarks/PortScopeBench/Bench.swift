@@ -63,6 +63,18 @@ struct Bench {
         try time("portscope analyze --no-flows", runs: runs, [portscope, "analyze", "--no-flows", "--db", db, path], before: clear)
         let undetected = try time("portscope analyze --no-detect", runs: runs, [portscope, "analyze", "--no-detect", "--db", db, path],
                                   before: clear)
+        // Capture sets: two files analyzed in parallel against one after the other (the second a
+        // copy differing only in the header's unused sigfigs field, so it is not a duplicate); and
+        // a gzip file against gzip's own decompression plus the plain analyze.
+        let copy = "\(scratch)/copy.pcap", gz = "\(scratch)/workload.pcap.gz"
+        _ = system("cp '\(path)' '\(copy)' && printf '\\001' | dd of='\(copy)' bs=1 seek=12 conv=notrunc status=none")
+        let sequential = try time("portscope analyze, 2 files, --jobs 1", runs: runs,
+                                  [portscope, "analyze", "--jobs", "1", "--db", db, path, copy], before: clear)
+        let parallel = try time("portscope analyze, 2 files, --jobs 2", runs: runs,
+                                [portscope, "analyze", "--jobs", "2", "--db", db, path, copy], before: clear)
+        _ = system("gzip -1 -c '\(path)' > '\(gz)'")
+        let gunzip = try time("gzip -dc (decompression alone)", runs: runs, ["/bin/sh", "-c", "gzip -dc '\(gz)' > /dev/null"])
+        let gzipped = try time("portscope analyze FILE.gz", runs: runs, [portscope, "analyze", "--db", db, gz], before: clear)
         let floorTime = try floor.map { floor in try time("C floor: mmap + decode + flow table", runs: runs, [floor, path]) }
         let anchors: [(name: String, command: [String], runs: Int)] = [
             ("nfpcapd", ["nfpcapd", "-r", path, "-w", scratch], anchorRuns),
@@ -85,6 +97,8 @@ struct Bench {
         }
         print("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - throughFlows)) s.")
         print("protocol detection: analyze takes \(String(format: "%.2f", analyze / undetected))× the time of analyze --no-detect.")
+        print("two files in parallel take \(String(format: "%.2f", parallel / sequential))× the time of one after the other (target ≤ 0.60).")
+        print("a gzip file takes \(String(format: "%.2f", gzipped / (gunzip + analyze)))× gzip -dc plus the plain analyze (target ≤ 1.00).")
         if let nfpcapd {
             print("portscope analyze is \(String(format: "%.2f", nfpcapd / analyze))× faster than nfpcapd.")
         }
