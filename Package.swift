@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "PortScopeCapture",
                 dependencies: ["PortScopeDecode", "CPcap", "CCrypto", "CZlib", "CZstd", "CLzma", "CBzip2", "CLz4"]),
         // Flows: the flow table and tracker, payload detection per flow, the server-side decision.
-        .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode"]),
+        .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode", "CCrypto"]),
         // The SQLite wrapper: connections, statements, transactions, errors.
         .target(name: "PortScopeSQLite", dependencies: ["CSQLite"]),
         // The domain store: schema, migrations, writing captures and decided flows, read queries.

@@ -42,6 +42,7 @@ struct AnalyzeCommand: ParsableCommand {
     var noFlows = false
 
     @OptionGroup var maxFlows: MaxFlowsOption
+    @OptionGroup var communityID: CommunityIDSeedOption
 
     @Flag(name: .customLong("no-detect"),
           help: "Do not examine payloads for their application protocol (app_proto stays empty; for measuring its cost).")
@@ -77,6 +78,7 @@ struct AnalyzeCommand: ParsableCommand {
         var options = AnalysisOptions(filter: filter, replace: replace, flowRows: !noFlows, detectProtocols: !noDetect)
         options.pipeline.registry = try servicesFile.registry()
         options.pipeline.maxFlows = maxFlows.maxFlows
+        options.pipeline.communityIDSeed = communityID.seed
         options.name = name
         options.setName = asOne
         // Check every input before writing anything, so a bad argument changes nothing; in a

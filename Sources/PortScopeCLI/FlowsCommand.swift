@@ -20,10 +20,17 @@ struct FlowsCommand: ParsableCommand {
     @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
     var proto: IPProtocol?
 
+    @Option(name: .customLong("community-id"), help: ArgumentHelp("Only the flows with this Community ID (1:…, as Zeek, "
+                                                                  + "Suricata or Elastic show it).", valueName: "id"))
+    var communityID: String?
+
     @OptionGroup var captureReference: CaptureReferenceOption
 
     func validate() throws {
         if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
+        if let communityID, !communityID.hasPrefix("1:") || communityID.count != 30 {
+            throw ValidationError("--community-id: '\(communityID)' is not a version 1 Community ID (1: and 28 base64 characters)")
+        }
     }
 
     func run() throws {
@@ -31,7 +38,7 @@ struct FlowsCommand: ParsableCommand {
         try database.printReport { store in
             let filter = ReportFilter(capture: try captureReference.flowSelection(in: store).ids?.first, proto: proto, port: port,
                                       host: host.flatMap { IPAddress($0) })
-            return try Reports.flows(store, filter: filter, registry: registry).render(output.format, limit: output.limit)
+            return try Reports.flows(store, filter: filter, communityID: communityID, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }

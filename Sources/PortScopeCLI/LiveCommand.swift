@@ -50,6 +50,7 @@ struct LiveCommand: ParsableCommand {
 
     @OptionGroup var servicesFile: ServicesFileOption
     @OptionGroup var maxFlows: MaxFlowsOption
+    @OptionGroup var communityID: CommunityIDSeedOption
 
     func validate() throws {
         guard (64...65535).contains(snaplen) else { throw ValidationError("--snaplen must be between 64 and 65535") }
@@ -68,6 +69,7 @@ struct LiveCommand: ParsableCommand {
         options.flushInterval = flushEvery.nanoseconds
         options.pipeline.registry = try servicesFile.registry()
         options.pipeline.maxFlows = maxFlows.maxFlows
+        options.pipeline.communityIDSeed = communityID.seed
 
         // The interface first: a capture that cannot start leaves the database untouched.
         var capture: LiveCapture

@@ -13,6 +13,8 @@ public struct PipelineOptions: Sendable {
     public var maxFlows = PipelineOptions.defaultMaxFlows
     /// Flows the table is sized for at first (it grows beyond).
     public var expectedFlows = 4096
+    /// The seed of the flows' Community IDs (`--community-id-seed`).
+    public var communityIDSeed: UInt16 = 0
     /// The default `--max-flows`: a flow costs about 0.5 KiB until it is stored, so about 500 MiB.
     public static let defaultMaxFlows = 1_000_000
 
@@ -33,6 +35,7 @@ public struct PacketPipeline: ~Copyable {
     public private(set) var storedFlows = 0
     /// Flows held in memory at most (`--max-flows`): reaching it, the longest silent are evicted.
     public let maxFlows: Int
+    private let communityIDSeed: UInt16
     /// Flows evicted so far, and the most flows held when one was.
     private var evictedFlows: UInt64 = 0
     private var peakFlows = 0
@@ -40,6 +43,7 @@ public struct PacketPipeline: ~Copyable {
     public init(filter: consuming PacketFilter?, options: PipelineOptions) {
         self.filter = filter
         maxFlows = options.maxFlows
+        communityIDSeed = options.communityIDSeed
         tracker = FlowTracker(timeouts: options.timeouts, expectedFlows: options.expectedFlows,
                               detectsProtocols: options.detectProtocols)
         inference = ServiceSideInference(registry: options.registry)
@@ -71,9 +75,10 @@ public struct PacketPipeline: ~Copyable {
         tracker.add(packet, bytes: record.bytes, wireLength: record.originalLength, time: record.timestamp)
     }
 
-    /// Sets the packet figures of `summary`: totals, times, and the packets not fully decoded
+    /// Sets the packet figures of `summary`: totals, times, the Community ID seed, and the packets not fully decoded
     /// or noted, by reason (after any the source added itself).
     public func fill(_ summary: inout CaptureSummary, sourceAnomalies: [(reason: String, packets: UInt64)]) {
+        summary.communityIDSeed = communityIDSeed
         summary.packets = totals.packets
         summary.bytes = totals.bytes
         summary.capturedBytes = totals.capturedBytes

@@ -36,13 +36,15 @@ extension Reports {
             ReportColumn("app_alpn", sql: "app_alpn"),
             ReportColumn("conn_state", sql: "conn_state"),
             ReportColumn("history", sql: "history"),
+            ReportColumn("community_id", sql: "community_id"),
         ]
     }
 
     /// Flows, largest first, with each one's server and how it was decided, and what its
     /// payload showed: `app_proto` (`unknown` when nothing was recognised, null when no payload
-    /// was seen), `app_name` (TLS SNI or HTTP Host), `app_confidence`, `app_alpn`.
-    public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter,
+    /// was seen), `app_name` (TLS SNI or HTTP Host), `app_confidence`, `app_alpn`; and its
+    /// `community_id`. `communityID` keeps only the flows with that Community ID.
+    public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter, communityID: String? = nil,
                              registry: ServiceRegistry) throws(StoreError) -> Report {
         let columns = flowColumns(registry: registry)
         let rows = try store.query("""
@@ -51,8 +53,9 @@ extension Reports {
             WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
               AND (:port IS NULL OR server_port = :port OR client_port = :port)
               AND (:host IS NULL OR server_addr = :host OR client_addr = :host)
+              AND (:community_id IS NULL OR community_id = :community_id)
             ORDER BY bytes DESC, packets DESC, id
-            """, filter.parameters)
+            """, filter.parameters.merging([":community_id": communityID.cell]) { a, _ in a })
         return Report(columns, rows)
     }
 }

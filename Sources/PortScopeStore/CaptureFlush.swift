@@ -33,7 +33,7 @@ extension CaptureStore {
             }
             let id: Int64
             if let capture { id = capture } else { id = try insertCapture(summary) }
-            var writer = try FlowRowWriter(db, capture: id)
+            var writer = try FlowRowWriter(db, capture: id, communityIDSeed: summary.communityIDSeed)
             let rowIDs = try writer.write(plan, of: flows, names: names, into: db, rows: summary.flowRows)
             try updateCapture(id, summary, newFlows: newFlows)
             return FlushResult(captureID: id, rowIDs: rowIDs, newFlows: newFlows)
@@ -55,7 +55,8 @@ extension CaptureStore {
         var update = try db.prepare("""
             UPDATE captures SET size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
                 packets = ?, bytes = ?, captured_bytes = ?, flows = flows + ?, status = ?, damage = ?,
-                received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?, compression = ?, name = ?, path = ?
+                received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?, compression = ?, name = ?, path = ?,
+                community_id_seed = ?
             WHERE id = ?
             """)
         func optional(_ v: Int64?) -> Statement.Value { v.map { .int($0) } ?? .null }
@@ -66,7 +67,7 @@ extension CaptureStore {
             optional(s.firstTime), optional(s.lastTime), .int(Int64(s.packets)), .int(Int64(s.bytes)),
             .int(Int64(s.capturedBytes)), .int(Int64(newFlows)), .text(s.status), optional(s.damage),
             optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(s.flowRows ? 1 : 0),
-            optional(s.compression), optional(s.name), optional(s.path), .int(id),
+            optional(s.compression), optional(s.name), optional(s.path), .int(Int64(s.communityIDSeed)), .int(id),
         ])
         var forget = try db.prepare("DELETE FROM capture_members WHERE capture_id = :capture")
         try forget.bind(named: [":capture": .int(id)])

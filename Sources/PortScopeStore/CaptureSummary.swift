@@ -43,6 +43,8 @@ public struct CaptureSummary: Sendable {
     public var path: String?
     /// A set read as one capture: its files, in the order their first packets came (empty: one file).
     public var members: [CaptureMember] = []
+    /// The seed of every flow's Community ID (`--community-id-seed`; the spec's default 0).
+    public var communityIDSeed: UInt16 = 0
 
     public init(source: String, kind: String, format: String, linkTypes: [String]) {
         self.source = source

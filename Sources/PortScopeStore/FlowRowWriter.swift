@@ -7,7 +7,7 @@ import PortScopeSQLite
 enum FlowColumn: Int32, CaseIterable {
     case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
-         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup
+         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup, communityID
 
     /// The column's name in the `flows` table.
     var name: String {
@@ -39,6 +39,7 @@ enum FlowColumn: Int32, CaseIterable {
         case .history: "history"
         case .engagement: "engagement"
         case .toGroup: "to_group"
+        case .communityID: "community_id"
         }
     }
 
@@ -52,8 +53,9 @@ struct FlowRowWriter: ~Copyable {
     private var insert: Statement
     private var update: Statement
     private let capture: Int64
+    private let communityIDSeed: UInt16
 
-    init(_ db: borrowing Database, capture: Int64) throws(SQLiteError) {
+    init(_ db: borrowing Database, capture: Int64, communityIDSeed: UInt16) throws(SQLiteError) {
         let columns = FlowColumn.allCases.map(\.name).joined(separator: ", ")
         let parameters = FlowColumn.allCases.map { _ in "?" }.joined(separator: ", ")
         let insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto) VALUES (\(parameters), ?, ?)")
@@ -61,6 +63,7 @@ struct FlowRowWriter: ~Copyable {
         self.insert = insert
         self.update = update
         self.capture = capture
+        self.communityIDSeed = communityIDSeed
     }
 
     /// Writes each flow of `plan`, in order, then the new ones' `host_services` sums. Returns
@@ -74,7 +77,7 @@ struct FlowRowWriter: ~Copyable {
             let flow = flows[write.index], side = write.side
             if let row = flow.row {
                 update.reset()
-                try Self.bind(flow, side: side, names: names, to: &update)
+                try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)
                 try update.bind(.int(row.id), at: FlowColumn.next)
                 try update.run()
                 newIDs.append(nil)
@@ -83,7 +86,7 @@ struct FlowRowWriter: ~Copyable {
                 newIDs.append(nil)
             } else {
                 insert.reset()
-                try Self.bind(flow, side: side, names: names, to: &insert)
+                try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &insert)
                 try insert.bind(.int(capture), at: FlowColumn.next)
                 try insert.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
                 try insert.run()
@@ -95,8 +98,8 @@ struct FlowRowWriter: ~Copyable {
         return newIDs
     }
 
-    /// Binds `flow`, as written with its server on `side`, to the parameters of `FlowColumn`.
-    private static func bind(_ flow: FlowRecord, side: ServiceSide, names: borrowing FlowNames,
+    /// Binds `flow`, as written with its server on `side` (its Community ID with `seed`), to the parameters of `FlowColumn`.
+    private static func bind(_ flow: FlowRecord, side: ServiceSide, seed: UInt16, names: borrowing FlowNames,
                              to statement: inout Statement) throws(SQLiteError) {
         let c = flow.counters(side.client), s = flow.counters(side.server)
         let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
@@ -136,6 +139,7 @@ struct FlowRowWriter: ~Copyable {
         try set(.history, .text(flow.connection.history.text(flipped: flow.connection.flipped)))
         try set(.engagement, .text(flow.engagement.rawValue))
         try set(.toGroup, .int(flow.toGroup ? 1 : 0))
+        try set(.communityID, .text(CommunityID.of(flow, seed: seed)))
     }
 }
 

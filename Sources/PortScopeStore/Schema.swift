@@ -210,6 +210,11 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX capture_members_sha256 ON capture_members(sha256);
         """,
+        // v9: each flow's Community ID (null for flows stored before), and the seed its capture used.
+        """
+        ALTER TABLE flows ADD COLUMN community_id TEXT;
+        ALTER TABLE captures ADD COLUMN community_id_seed INTEGER;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).
