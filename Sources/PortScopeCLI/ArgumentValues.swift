@@ -4,6 +4,7 @@ import PortScopeReport
 
 extension OutputFormat: ExpressibleByArgument {}
 extension ServiceSort: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
 
 extension IPProtocol: ExpressibleByArgument {
     public init?(argument: String) {

@@ -36,6 +36,10 @@ public struct DecodedPacket: Sendable {
     /// The transport payload's length on the wire, as the IP (or UDP) header declares it: at
     /// least `payloadLength`; more when the capture cut the packet.
     public var payloadWireLength: Int = 0
+    /// The innermost IP packet's length as its header declares it (as captured when it declares
+    /// none), and its header's length (IPv6: the fixed 40 bytes).
+    public var ipLength: Int = 0
+    public var ipHeaderLength: Int = 0
     /// Set when decoding stopped short of a full decode; fields set before the stop stay valid.
     public var issue: DecodeIssue? = nil
 

@@ -34,6 +34,8 @@ extension PacketWalk {
         let flagsAndOffset = bytes.load(bigEndian: UInt16.self, at: start + 6)
         let proto = IPProtocol(rawValue: bytes.byte(at: start + 9))
         packet.ipVersion = 4
+        packet.ipLength = (declaredEnd == .max ? bytes.count : declaredEnd) - start
+        packet.ipHeaderLength = headerLength
         packet.source = IPAddress(ipv4: bytes.load(bigEndian: UInt32.self, at: start + 12))
         packet.destination = IPAddress(ipv4: bytes.load(bigEndian: UInt32.self, at: start + 16))
         packet.ipProtocol = proto
@@ -67,6 +69,8 @@ extension PacketWalk {
         offset = start + 40
         let length = payloadLength != 0 ? payloadLength : (next == .hopByHop ? jumboPayloadLength() : 0)
         declaredEnd = min(declaredEnd, offset + length)
+        packet.ipLength = declaredEnd - start
+        packet.ipHeaderLength = 40
         return .ipProtocol(next)
     }
 

@@ -9,13 +9,18 @@ public struct DirectionCounters: Sendable, Equatable {
     public var last: Int64 = 0
     /// Union of the TCP flags sent this way.
     public var tcpFlags: TCPFlags = []
+    /// Sum of the IP packets' lengths as their headers declare them (Zeek's `orig_ip_bytes`).
+    public var ipBytes: UInt64 = 0
+    /// Sum of the transport payloads' lengths on the wire (Zeek's `orig_bytes`, counted per
+    /// packet: retransmitted bytes count again).
+    public var payloadBytes: UInt64 = 0
 
     @inlinable public init() {}
 
     /// Counts a packet; out of time order (a merged or reordered capture), it may move `first`
     /// back, never `last`.
     @inlinable
-    mutating func add(bytes length: UInt32, at time: Int64) {
+    mutating func add(bytes length: UInt32, ip: Int, payload: Int, at time: Int64) {
         if packets == 0 {
             first = time
             last = time
@@ -25,6 +30,8 @@ public struct DirectionCounters: Sendable, Equatable {
         }
         packets += 1
         bytes += UInt64(length)
+        ipBytes += UInt64(ip)
+        payloadBytes += UInt64(payload)
     }
 }
 

@@ -183,7 +183,9 @@ public struct FlowTracker: ~Copyable {
             return
         }
         statistics.fragmentsJoined += 1
-        table[index].withDirection(first.side) { $0.add(bytes: wireLength, at: time) }
+        // A later fragment carries only payload (a UDP datagram's whole length came with its first).
+        let payload = packet.ipProtocol == .udp ? 0 : max(0, packet.ipLength - packet.ipHeaderLength)
+        table[index].withDirection(first.side) { $0.add(bytes: wireLength, ip: packet.ipLength, payload: payload, at: time) }
         table[index].fragmentPackets += 1
     }
 }
@@ -195,7 +197,7 @@ extension FlowRecord {
         let proto = packet.ipProtocol
         let flags = packet.hasTCPFlags ? packet.tcpFlags : []
         withDirection(side) {
-            $0.add(bytes: wireLength, at: time)
+            $0.add(bytes: wireLength, ip: packet.ipLength, payload: packet.payloadWireLength, at: time)
             $0.tcpFlags.formUnion(flags)
         }
         if packets == 1 && flags.isSYNACK { connection = ConnectionTrack(firstPacketFrom: side, synAck: true) }

@@ -138,25 +138,7 @@ public struct Report: Sendable {
         case .int(let v): return String(v)
         case .double(let v): return v.isFinite ? String(v) : "null"
         case .null: return "null"
-        case .text(let v):
-            var out = "\""
-            for scalar in v.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
+        case .text(let v): return jsonString(v)
         }
     }
 

@@ -64,6 +64,14 @@ public struct Database: ~Copyable {
         return try statement.rows()
     }
 
+    /// Runs a read query with `bindings` and calls `body` with each row, one at a time.
+    public func forEachRow(_ sql: String, _ bindings: [String: Statement.Value] = [:],
+                           _ body: (QueryRow) -> Void) throws(SQLiteError) {
+        var statement = try prepare(sql)
+        try statement.bind(named: bindings)
+        try statement.forEachRow(body)
+    }
+
     /// The row id of the last row inserted on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -93,16 +93,22 @@ public struct Statement: ~Copyable {
 
     /// Every remaining row, each read by column name.
     public mutating func rows() throws(SQLiteError) -> [QueryRow] {
+        var result: [QueryRow] = []
+        try forEachRow { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with each remaining row in turn, read by column name, holding one row at a
+    /// time (an export streams a whole table so).
+    public mutating func forEachRow(_ body: (QueryRow) -> Void) throws(SQLiteError) {
         let columns = QueryColumns(columnNames)
         let count = sqlite3_column_count(handle)
-        var result: [QueryRow] = []
         while try step() {
             var values: [Value] = []
             values.reserveCapacity(Int(count))
             for column in 0..<count { values.append(value(column)) }
-            result.append(QueryRow(columns: columns, values: values))
+            body(QueryRow(columns: columns, values: values))
         }
-        return result
     }
 }
 

@@ -156,4 +156,11 @@ public struct CaptureStore: ~Copyable {
     public func query(_ sql: String, _ bindings: [String: Statement.Value] = [:]) throws(StoreError) -> [QueryRow] {
         do { return try db.query(sql, bindings) } catch { throw .sqlite(path: path, error) }
     }
+
+    /// Runs a read query with `bindings` and calls `body` with each row, one at a time: for
+    /// results too large to hold (an export of every flow).
+    public func forEachRow(_ sql: String, _ bindings: [String: Statement.Value] = [:],
+                           _ body: (QueryRow) -> Void) throws(StoreError) {
+        do { try db.forEachRow(sql, bindings, body) } catch { throw .sqlite(path: path, error) }
+    }
 }

@@ -7,7 +7,8 @@ import PortScopeSQLite
 enum FlowColumn: Int32, CaseIterable {
     case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
-         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup, communityID
+         openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup, communityID,
+         ipBytesC2S, ipBytesS2C, payloadBytesC2S, payloadBytesS2C
 
     /// The column's name in the `flows` table.
     var name: String {
@@ -40,6 +41,10 @@ enum FlowColumn: Int32, CaseIterable {
         case .engagement: "engagement"
         case .toGroup: "to_group"
         case .communityID: "community_id"
+        case .ipBytesC2S: "ip_bytes_c2s"
+        case .ipBytesS2C: "ip_bytes_s2c"
+        case .payloadBytesC2S: "payload_bytes_c2s"
+        case .payloadBytesS2C: "payload_bytes_s2c"
         }
     }
 
@@ -140,6 +145,10 @@ struct FlowRowWriter: ~Copyable {
         try set(.engagement, .text(flow.engagement.rawValue))
         try set(.toGroup, .int(flow.toGroup ? 1 : 0))
         try set(.communityID, .text(CommunityID.of(flow, seed: seed)))
+        try set(.ipBytesC2S, .int(Int64(c.ipBytes)))
+        try set(.ipBytesS2C, .int(Int64(s.ipBytes)))
+        try set(.payloadBytesC2S, .int(Int64(c.payloadBytes)))
+        try set(.payloadBytesS2C, .int(Int64(s.payloadBytes)))
     }
 }
 

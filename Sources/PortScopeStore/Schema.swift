@@ -210,9 +210,14 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX capture_members_sha256 ON capture_members(sha256);
         """,
-        // v9: each flow's Community ID (null for flows stored before), and the seed its capture used.
+        // v9: each flow's Community ID, its IP and payload bytes each way (null for flows stored
+        // before), and the Community ID seed its capture used.
         """
         ALTER TABLE flows ADD COLUMN community_id TEXT;
+        ALTER TABLE flows ADD COLUMN ip_bytes_c2s INTEGER;
+        ALTER TABLE flows ADD COLUMN ip_bytes_s2c INTEGER;
+        ALTER TABLE flows ADD COLUMN payload_bytes_c2s INTEGER;
+        ALTER TABLE flows ADD COLUMN payload_bytes_s2c INTEGER;
         ALTER TABLE captures ADD COLUMN community_id_seed INTEGER;
         """,
     ]

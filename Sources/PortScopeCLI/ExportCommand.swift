@@ -1,0 +1,48 @@
+import ArgumentParser
+import PortScopeDecode
+import PortScopeReport
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Flows in the formats other tools read: Zeek's conn.log (TSV or JSON) or Elastic Common Schema.",
+        discussion: """
+            Originator and responder are who opened the flow, as Zeek has them; PortScope's server side is kept \
+            (ECS: client/server). Oldest flow first, written as it is read.
+              portscope export --format zeek -o conn.log
+              portscope export --format ecs --capture 2 --port 443 | curl -H 'Content-Type: application/x-ndjson' ...
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "zeek (conn.log TSV), zeek-json (Zeek's JSON logs) or ecs (NDJSON).")
+    var format: ExportFormat
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (default: standard output).", valueName: "file"))
+    var output: String?
+
+    @Option(name: .long, help: "Only flows with this port on either side.")
+    var port: UInt16?
+
+    @Option(name: .long, help: "Only flows with this address on either side.")
+    var host: String?
+
+    @Option(name: .long, help: "Only this protocol: tcp, udp, sctp, icmp, icmpv6, or a number.")
+    var proto: IPProtocol?
+
+    @OptionGroup var captureReference: CaptureReferenceOption
+
+    func validate() throws {
+        if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
+    }
+
+    func run() throws {
+        try database.read { store in
+            let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto, port: port,
+                                      host: host.flatMap { IPAddress($0) })
+            var sink = try ExportSink(path: output)
+            try FlowExport.write(store, filter: filter, format: format, to: &sink)
+            try sink.finish(path: output)
+        }
+    }
+}

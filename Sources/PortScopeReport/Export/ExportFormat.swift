@@ -1,0 +1,42 @@
+import PortScopeStore
+
+/// What `portscope export` writes.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// Zeek's conn.log, tab-separated with its `#` header lines (what RITA, Zui and zat read).
+    case zeek
+    /// Zeek's conn.log as Zeek's JSON logs write it: one object per line.
+    case zeekJSON = "zeek-json"
+    /// Elastic Common Schema documents, one per line (NDJSON).
+    case ecs
+}
+
+/// Exports stored flows in the formats other tools read.
+public enum FlowExport {
+    /// Writes the flows `filter` selects, oldest first, to `sink` in `format`: row by row, never
+    /// the whole export in memory. Returns how many flows it wrote.
+    @discardableResult
+    public static func write(_ store: borrowing CaptureStore, filter: ReportFilter, format: ExportFormat,
+                             to sink: inout ExportSink) throws(StoreError) -> Int {
+        var count = 0
+        if format == .zeek { sink.write(ZeekConnLog.header(opened: sink.openedAt)) }
+        var write: (ExportedFlow, inout ExportSink) -> Void
+        switch format {
+        case .zeek: write = { flow, sink in sink.write(ZeekConnLog.tsvLine(flow)) }
+        case .zeekJSON: write = { flow, sink in sink.write(ZeekConnLog.jsonLine(flow)) }
+        case .ecs: write = { flow, sink in sink.write(ECSDocument.line(flow)) }
+        }
+        try store.forEachRow("""
+            SELECT \(ExportedFlow.selectList)
+            FROM flows f
+            WHERE (:capture IS NULL OR f.capture_id = :capture) AND (:proto IS NULL OR f.proto = :proto)
+              AND (:port IS NULL OR f.server_port = :port OR f.client_port = :port)
+              AND (:host IS NULL OR f.server_addr = :host OR f.client_addr = :host)
+            ORDER BY f.first_ns, f.id
+            """, filter.parameters) { row in
+            write(ExportedFlow(row: row), &sink)
+            count += 1
+        }
+        if format == .zeek { sink.write(ZeekConnLog.footer(closed: sink.openedAt)) }
+        return count
+    }
+}
