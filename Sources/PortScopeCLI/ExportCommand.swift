@@ -1,4 +1,5 @@
 import ArgumentParser
+import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeReport
 
@@ -32,6 +33,8 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var captureReference: CaptureReferenceOption
 
+    @OptionGroup var localNetworks: LocalNetworksOption
+
     func validate() throws {
         if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
     }
@@ -41,7 +44,7 @@ struct ExportCommand: ParsableCommand {
             let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto, port: port,
                                       host: host.flatMap { IPAddress($0) })
             var sink = try ExportSink(path: output)
-            try FlowExport.write(store, filter: filter, format: format, to: &sink)
+            try FlowExport.write(store, filter: filter, format: format, local: localNetworks.local, to: &sink)
             try sink.finish(path: output)
         }
     }

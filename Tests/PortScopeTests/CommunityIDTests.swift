@@ -89,21 +89,9 @@ struct CommunityIDTests {
     }
 }
 
-/// The reference implementation (PyPI `communityid`), installed when missing if pip can.
-enum CommunityIDReference {
-    static let available: Bool = {
-        let probe = { (try? runProgram("/usr/bin/env", ["python3", "-c", "import communityid"]))?.status == 0 }
-        if probe() { return true }
-        _ = try? runProgram("/usr/bin/env", ["python3", "-m", "pip", "install", "-q", "communityid"])
-        if probe() { return true }
-        _ = try? runProgram("/usr/bin/env", ["python3", "-m", "pip", "install", "-q", "--break-system-packages", "communityid"])
-        return probe()
-    }()
-}
-
 /// Every flow of every corpus capture has the Community ID the reference implementation gives.
 @Suite(.enabled(if: Corpus.root != nil, "set PORTSCOPE_CORPUS to the shared corpus directory"),
-       .enabled(if: CommunityIDReference.available, "PyPI communityid could not be installed: Community IDs not checked against it"))
+       .enabled(if: PythonReference.communityID, "PyPI communityid could not be installed: Community IDs not checked against it"))
 struct CommunityIDConformanceTests {
     @Test func everyCorpusFlow() throws {
         let directory = TemporaryDirectory()

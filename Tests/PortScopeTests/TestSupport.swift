@@ -40,3 +40,20 @@ extension CaptureStore {
         return try query(sql, named).map(\.values)
     }
 }
+
+/// Reference implementations from PyPI that tests check PortScope against, installed when
+/// missing if pip can; a test that needs one is skipped with a message where it cannot be.
+enum PythonReference {
+    static let communityID = available(module: "communityid", package: "communityid")
+    static let zat = available(module: "zat.zeek_log_reader", package: "zat")
+
+    private static func available(module: String, package: String) -> Bool {
+        let probe = { (try? runProgram("/usr/bin/env", ["python3", "-c", "import \(module)"]))?.status == 0 }
+        if probe() { return true }
+        for extra in [[], ["--break-system-packages"]] {
+            _ = try? runProgram("/usr/bin/env", ["python3", "-m", "pip", "install", "-q"] + extra + [package])
+            if probe() { return true }
+        }
+        return false
+    }
+}

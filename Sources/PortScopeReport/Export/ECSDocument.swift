@@ -11,7 +11,6 @@ enum ECSDocument {
         let origIsClient = f.origIsClient
         let end = f.lastNS
         let transport = f.proto == "icmpv6" ? "ipv6-icmp" : f.proto
-        let ianaNumber = ["tcp": "6", "udp": "17", "sctp": "132", "icmp": "1", "icmpv6": "58", "gre": "47", "esp": "50", "ah": "51"][f.proto] ?? f.proto
         let hasPorts = ["tcp", "udp", "sctp"].contains(f.proto)
         func endpoint(_ addr: String, _ port: Int64, packets: Int64?, bytes: Int64?) -> String {
             object([("ip", text(addr)), ("port", hasPorts ? number(port) : nil), ("packets", number(packets)), ("bytes", number(bytes))])
@@ -33,8 +32,8 @@ enum ECSDocument {
             ("client", endpoint(f.clientAddr, f.clientPort, packets: client.0, bytes: client.1)),
             ("server", endpoint(f.serverAddr, f.serverPort, packets: server.0, bytes: server.1)),
             ("network", object([
-                ("transport", text(transport)), ("iana_number", text(ianaNumber)),
-                ("type", text(f.origAddr.contains(":") ? "ipv6" : "ipv4")),
+                ("transport", text(transport)), ("iana_number", text(f.ipProto.map(String.init))),
+                ("type", text(f.origAddr.contains(":") ? "ipv6" : "ipv4")), ("direction", text(f.ecsDirection)),
                 ("protocol", text(f.appProto.flatMap { $0 == "unknown" ? nil : $0 })),
                 ("community_id", text(f.communityID)),
                 ("packets", number(f.origPackets + f.respPackets)), ("bytes", number(f.origBytes + f.respBytes)),
@@ -47,5 +46,17 @@ enum ECSDocument {
                 ("zeek_uid", text(f.uid)),
             ])),
         ]) + "\n"
+    }
+}
+
+extension ExportedFlow {
+    /// ECS `network.direction` from the originator's and responder's side of the local networks.
+    var ecsDirection: String {
+        switch (origIsLocal, respIsLocal) {
+        case (true, true): "internal"
+        case (true, false): "outbound"
+        case (false, true): "inbound"
+        case (false, false): "external"
+        }
     }
 }

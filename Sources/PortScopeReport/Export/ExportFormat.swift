@@ -1,3 +1,4 @@
+import PortScopeAnalysis
 import PortScopeStore
 
 /// What `portscope export` writes.
@@ -13,10 +14,11 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 /// Exports stored flows in the formats other tools read.
 public enum FlowExport {
     /// Writes the flows `filter` selects, oldest first, to `sink` in `format`: row by row, never
-    /// the whole export in memory. Returns how many flows it wrote.
+    /// the whole export in memory. `local` decides Zeek's `local_orig`/`local_resp` and ECS's
+    /// `network.direction`. Returns how many flows it wrote.
     @discardableResult
     public static func write(_ store: borrowing CaptureStore, filter: ReportFilter, format: ExportFormat,
-                             to sink: inout ExportSink) throws(StoreError) -> Int {
+                             local: LocalNetworks, to sink: inout ExportSink) throws(StoreError) -> Int {
         var count = 0
         if format == .zeek { sink.write(ZeekConnLog.header(opened: sink.openedAt)) }
         var write: (ExportedFlow, inout ExportSink) -> Void
@@ -33,7 +35,7 @@ public enum FlowExport {
               AND (:host IS NULL OR f.server_addr = :host OR f.client_addr = :host)
             ORDER BY f.first_ns, f.id
             """, filter.parameters) { row in
-            write(ExportedFlow(row: row), &sink)
+            write(ExportedFlow(row: row, local: local), &sink)
             count += 1
         }
         if format == .zeek { sink.write(ZeekConnLog.footer(closed: sink.openedAt)) }

@@ -1,3 +1,5 @@
+import PortScopeAnalysis
+import PortScopeDecode
 import PortScopeSQLite
 import PortScopeStore
 
@@ -24,6 +26,11 @@ struct ExportedFlow {
     var appProto: String?, appName: String?
     var connState: String, history: String
     var communityID: String?
+    /// Whether the originator and the responder are in the local networks (Zeek's `local_orig`
+    /// and `local_resp`).
+    var origIsLocal: Bool, respIsLocal: Bool
+    /// The IP header's protocol number (Zeek's `ip_proto`).
+    var ipProto: Int64?
 
     /// The select list `init(row:)` reads.
     static let selectList = """
@@ -33,7 +40,7 @@ struct ExportedFlow {
         f.icmp_type, f.icmp_code, f.community_id
         """
 
-    init(row: QueryRow) {
+    init(row: QueryRow, local: LocalNetworks) {
         func optional(_ name: String) -> Int64? { if case .int(let v) = row[name] { v } else { nil } }
         func text(_ name: String) -> String? { if case .text(let v) = row[name] { v } else { nil } }
         captureID = row["capture_id"].int
@@ -63,6 +70,9 @@ struct ExportedFlow {
         appProto = text("app_proto")
         appName = text("app_name")
         communityID = text("community_id")
+        origIsLocal = IPAddress(origAddr).map(local.contains) ?? false
+        respIsLocal = IPAddress(respAddr).map(local.contains) ?? false
+        ipProto = IPProtocol(name: proto).map { Int64($0.rawValue) }
     }
 
     /// Zeek's `proto`: `tcp`, `udp`, `icmp` (ICMPv6 too), else `unknown_transport`.

@@ -1,29 +1,39 @@
 /// Zeek's conn.log: the tab-separated form with its header lines, and Zeek's JSON form.
 /// Originator and responder are Zeek's (`ExportedFlow`); `duration`, `orig_bytes` and
 /// `resp_bytes` are unset for a flow of one instant, as Zeek leaves them; `missed_bytes` is 0
-/// (PortScope does not reassemble streams).
+/// (PortScope does not reassemble streams); `local_orig`/`local_resp` follow the local networks.
 enum ZeekConnLog {
-    /// The fields and their Zeek types, in order.
+    /// The fields and their Zeek types, in Zeek's order (`community_id` last, where Zeek's
+    /// community-id policy script adds it).
     static let fields: [(name: String, type: String)] = [
         ("ts", "time"), ("uid", "string"), ("id.orig_h", "addr"), ("id.orig_p", "port"), ("id.resp_h", "addr"),
         ("id.resp_p", "port"), ("proto", "enum"), ("service", "string"), ("duration", "interval"), ("orig_bytes", "count"),
-        ("resp_bytes", "count"), ("conn_state", "string"), ("missed_bytes", "count"), ("history", "string"),
-        ("orig_pkts", "count"), ("orig_ip_bytes", "count"), ("resp_pkts", "count"), ("resp_ip_bytes", "count"),
+        ("resp_bytes", "count"), ("conn_state", "string"), ("local_orig", "bool"), ("local_resp", "bool"),
+        ("missed_bytes", "count"), ("history", "string"), ("orig_pkts", "count"), ("orig_ip_bytes", "count"),
+        ("resp_pkts", "count"), ("resp_ip_bytes", "count"), ("tunnel_parents", "set[string]"), ("ip_proto", "count"),
         ("community_id", "string"),
     ]
 
-    /// Each field's value, nil where Zeek leaves it unset; numbers as JSON writes them.
-    private static func values(_ f: ExportedFlow) -> [(value: String?, quoted: Bool)] {
+    /// A field's value as both forms need it: text is quoted in JSON, numbers are not, booleans
+    /// are `T`/`F` in TSV and `true`/`false` in JSON.
+    private enum Value {
+        case text(String), number(String), bool(Bool)
+    }
+
+    /// Each field's value in `fields` order, nil where Zeek leaves it unset.
+    private static func values(_ f: ExportedFlow) -> [Value?] {
         let lasted = f.lastNS > f.firstNS
-        func count(_ v: Int64?) -> (String?, Bool) { (v.map(String.init), false) }
+        func count(_ v: Int64?) -> Value? { v.map { .number(String($0)) } }
         return [
-            (ExportedFlow.seconds(f.firstNS), false), (f.uid, true), (f.origAddr, true), (String(f.origPort), false),
-            (f.respAddr, true), (String(f.respPort), false), (f.zeekProto, true), (f.zeekService, true),
-            (lasted ? ExportedFlow.seconds(f.lastNS - f.firstNS) : nil, false),
-            lasted ? count(f.origPayload) : (nil, false), lasted ? count(f.respPayload) : (nil, false),
-            (f.connState, true), ("0", false), (f.history.isEmpty ? nil : f.history, true),
+            .number(ExportedFlow.seconds(f.firstNS)), .text(f.uid), .text(f.origAddr), count(f.origPort),
+            .text(f.respAddr), count(f.respPort), .text(f.zeekProto), f.zeekService.map(Value.text),
+            lasted ? .number(ExportedFlow.seconds(f.lastNS - f.firstNS)) : nil,
+            lasted ? count(f.origPayload) : nil, lasted ? count(f.respPayload) : nil,
+            .text(f.connState), .bool(f.origIsLocal), .bool(f.respIsLocal), count(0),
+            f.history.isEmpty ? nil : .text(f.history),
             count(f.origPackets), count(f.origIPBytes), count(f.respPackets), count(f.respIPBytes),
-            (f.communityID, true),
+            nil,  // tunnel_parents: PortScope makes no connections of tunnels
+            count(f.ipProto), f.communityID.map(Value.text),
         ]
     }
 
@@ -35,20 +45,30 @@ enum ZeekConnLog {
 
     static func footer(closed: Int64) -> String { "#close\t\(zeekDate(closed))\n" }
 
-    /// One row: unset fields `-`, tabs and newlines in text escaped as Zeek does (`\x09`).
+    /// One row: unset fields `-`, empty text `(empty)`, tabs, newlines and backslashes in text
+    /// escaped as Zeek does (`\x09`).
     static func tsvLine(_ flow: ExportedFlow) -> String {
-        values(flow).map { value, _ in
-            guard let value else { return "-" }
-            if value.isEmpty { return "(empty)" }
-            return value.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\\" }) ? escaped(value) : value
+        values(flow).map { value -> String in
+            switch value {
+            case nil: "-"
+            case .number(let n): n
+            case .bool(let b): b ? "T" : "F"
+            case .text(let t) where t.isEmpty: "(empty)"
+            case .text(let t): t.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\\" }) ? escaped(t) : t
+            }
         }.joined(separator: "\t") + "\n"
     }
 
     /// One JSON object: unset fields left out, as Zeek's JSON logs do.
     static func jsonLine(_ flow: ExportedFlow) -> String {
-        "{" + zip(fields, values(flow)).compactMap { field, item in
-            guard let value = item.value else { return nil }
-            return jsonString(field.name) + ":" + (item.quoted ? jsonString(value) : value)
+        "{" + zip(fields, values(flow)).compactMap { field, value -> String? in
+            guard let value else { return nil }
+            let json = switch value {
+            case .text(let t): jsonString(t)
+            case .number(let n): n
+            case .bool(let b): b ? "true" : "false"
+            }
+            return jsonString(field.name) + ":" + json
         }.joined(separator: ",") + "}\n"
     }
 
