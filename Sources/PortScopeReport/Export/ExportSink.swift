@@ -7,28 +7,31 @@ public struct ExportSink: ~Copyable {
     private let file: UnsafeMutablePointer<FILE>
     private var buffer: [UInt8] = []
     private var failed = false
+    /// The file being written and where it goes once whole: an export to a file appears under
+    /// its name complete or not at all (a failed or interrupted one leaves no half log behind).
+    private let staging: (partial: String, final: String)?
+    private var finished = false
     /// The time the export began (ns since the epoch): Zeek's `#open` and `#close` lines.
     public let openedAt: Int64
 
     /// Writes to `path`, or standard output when nil.
     public init(path: String?) throws(ExportError) {
+        let staging = path.map { (partial: $0 + ".partial", final: $0) }
+        // A stream of its own on standard output (the C library's `stdout` is shared state).
+        let opened = if let staging { fopen(staging.partial, "w") } else { fdopen(dup(STDOUT_FILENO), "w") }
+        guard let opened else { throw .cannotWrite(path: path ?? "standard output", reason: String(cString: strerror(errno))) }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         openedAt = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-        if let path {
-            guard let file = fopen(path, "w") else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-            self.file = file
-        } else {
-            // A stream of its own on standard output (the C library's `stdout` is shared state).
-            guard let file = fdopen(dup(STDOUT_FILENO), "w") else {
-                throw .cannotWrite(path: "standard output", reason: String(cString: strerror(errno)))
-            }
-            self.file = file
-        }
+        file = opened
+        self.staging = staging
         buffer.reserveCapacity(Self.capacity)
     }
 
-    deinit { fclose(file) }
+    deinit {
+        fclose(file)
+        if !finished, let staging { unlink(staging.partial) }
+    }
 
     private static let capacity = 1 << 16
 
@@ -47,6 +50,12 @@ public struct ExportSink: ~Copyable {
         drain()
         if fflush(file) != 0 || ferror(file) != 0 { failed = true }
         if failed { throw .cannotWrite(path: path ?? "standard output", reason: String(cString: strerror(errno))) }
+        if let staging {
+            guard rename(staging.partial, staging.final) == 0 else {
+                throw .cannotWrite(path: staging.final, reason: String(cString: strerror(errno)))
+            }
+        }
+        finished = true
     }
 }
 
