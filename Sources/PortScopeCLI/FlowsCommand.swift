@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortScopeDecode
+import PortScopeFlows
 import PortScopeReport
 
 struct FlowsCommand: ParsableCommand {
@@ -24,12 +25,19 @@ struct FlowsCommand: ParsableCommand {
                                                                   + "Suricata or Elastic show it).", valueName: "id"))
     var communityID: String?
 
+    @Option(name: .long, help: ArgumentHelp("Only the TLS flows with this JA4 client fingerprint (t13d1516h2_8daaf6152771_e5627efa2ab1), "
+                                            + "or with this part of one (t13d1516h2, or one of its 12-digit hashes).", valueName: "fingerprint"))
+    var ja4: String?
+
     @OptionGroup var captureReference: CaptureReferenceOption
 
     func validate() throws {
         if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
         if let communityID, !communityID.hasPrefix("1:") || communityID.count != 30 {
             throw ValidationError("--community-id: '\(communityID)' is not a version 1 Community ID (1: and 28 base64 characters)")
+        }
+        if let ja4, !JA4Text.isFingerprintOrPart(ja4) {
+            throw ValidationError("--ja4: '\(ja4)' is not a JA4 fingerprint (like t13d1516h2_8daaf6152771_e5627efa2ab1) or one of its parts")
         }
     }
 
@@ -38,7 +46,7 @@ struct FlowsCommand: ParsableCommand {
         try database.printReport { store in
             let filter = ReportFilter(capture: try captureReference.flowSelection(in: store).ids?.first, proto: proto, port: port,
                                       host: host.flatMap { IPAddress($0) })
-            return try Reports.flows(store, filter: filter, communityID: communityID, registry: registry).render(output.format, limit: output.limit)
+            return try Reports.flows(store, filter: filter, communityID: communityID, ja4: ja4, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }

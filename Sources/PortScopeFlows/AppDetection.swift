@@ -25,14 +25,14 @@ public struct AppDetection: Sendable {
     /// TLS SNI or HTTP Host, and the TLS ALPN list, in the tracker's `FlowNames`.
     public var name: NameRef?
     public var alpn: NameRef?
+    /// The flow's TLS client fingerprint (`JA4Fingerprinter`), from its whole ClientHello.
+    public var ja4: NameRef?
     private var remainingA = AppDetection.packetsPerDirection
     private var remainingB = AppDetection.packetsPerDirection
-    /// A ClientHello going on in its sender's next segment: that segment's TCP sequence number,
-    /// and where in it the remaining extensions lie.
-    private var helloSender: FlowSide?
-    private var helloSequence: UInt32 = 0
-    private var helloStart: UInt16 = 0
-    private var helloEnd: UInt16 = 0
+    /// A ClientHello going on in its sender's next segment (its bytes so far are in the
+    /// tracker's `ClientHelloAssembly`): the sender, and that segment's TCP sequence number.
+    private(set) var helloSender: FlowSide?
+    private(set) var helloSequence: UInt32 = 0
 
     /// Payload packets examined per direction at most.
     public static let packetsPerDirection: UInt8 = 4
@@ -46,28 +46,29 @@ public struct AppDetection: Sendable {
         !(confidence == .high && fromServer) && (side == .a ? remainingA : remainingB) > 0
     }
 
-    /// Examines one payload from `side`; `knownServer` is the server when the handshake told;
-    /// `sequence` is the TCP sequence number when the whole segment was captured; `cut` when the
-    /// capture kept less of the payload than the packet carried. Returns the
-    /// detection when it brings a name or ALPN list the flow lacks, for the caller to store and
-    /// `keep`.
+    /// Examines one payload from `side` (or a ClientHello joined from its segments);
+    /// `knownServer` is the server when the handshake told; `cut` when the capture kept less of
+    /// the payload than the packet carried. Returns the detection when it won (the caller keeps
+    /// what it names where the flow lacks it).
     mutating func examine(_ payload: UnsafeRawBufferPointer, from side: FlowSide, knownServer: FlowSide?,
-                          sequence: UInt32?, cut: Bool, context: PayloadContext) -> PayloadDetection? {
-        if side == .a { remainingA -= 1 } else { remainingB -= 1 }
+                          cut: Bool, context: PayloadContext) -> PayloadDetection? {
+        // A joined hello's last segment may come after the packets allowed.
+        if side == .a { remainingA -= min(remainingA, 1) } else { remainingB -= min(remainingB, 1) }
         if firstSpeaker == nil { firstSpeaker = side }
         if payload.count >= Self.judgeableBytes { if cut { examinedCut = true } else { examinedWhole = true } }
-        let continuesHello = helloSender == side && sequence == helloSequence
-        if helloSender == side { helloSender = nil }
-        let detected = continuesHello
-            ? PayloadDetector.continueClientHello(payload, extensions: Int(helloStart)..<Int(helloEnd))
-            : PayloadDetector.detect(payload, context) ?? (proto == .socks ? PayloadDetector.socksMethodReply(payload) : nil)
+        let detected = PayloadDetector.detect(payload, context) ?? (proto == .socks ? PayloadDetector.socksMethodReply(payload) : nil)
         guard let found = detected else { return nil }
-        if let pending = found.pendingExtensions, let sequence, pending.upperBound - payload.count <= Int(UInt16.max) {
-            helloSender = side
-            helloSequence = sequence &+ UInt32(truncatingIfNeeded: payload.count)
-            helloStart = UInt16(pending.lowerBound - payload.count)
-            helloEnd = UInt16(pending.upperBound - payload.count)
-        }
+        return decide(found, from: side, knownServer: knownServer) ? found : nil
+    }
+
+    /// Waits for `side`'s segment with `sequence` to carry on its ClientHello; nil: waits no more.
+    mutating func awaitHello(from side: FlowSide?, sequence: UInt32 = 0) {
+        helloSender = side
+        helloSequence = sequence
+    }
+
+    /// Whether `found`, from `side`, wins over what the flow has; if so the flow takes it.
+    private mutating func decide(_ found: PayloadDetection, from side: FlowSide, knownServer: FlowSide?) -> Bool {
         let implied = serverSide(found.role, sender: side)
         let byServer = found.confidence >= .medium && (knownServer ?? implied) == side
         let same = found.proto == proto
@@ -79,12 +80,13 @@ public struct AppDetection: Sendable {
         } else {
             wins = byServer || found.confidence > confidence
         }
-        guard wins else { return nil }
+        guard wins else { return false }
         if !same {
             // Evidence of the beaten guess goes with it.
             server = nil
             name = nil
             alpn = nil
+            ja4 = nil
             proto = found.proto
             confidence = found.confidence
             fromServer = byServer
@@ -93,7 +95,7 @@ public struct AppDetection: Sendable {
             fromServer = fromServer || byServer
         }
         if server == nil, found.confidence >= .medium { server = implied }
-        return (name == nil && found.name != nil) || (alpn == nil && found.alpn != nil) ? found : nil
+        return true
     }
 
     /// Keeps the name and ALPN list of `found` (from `payload`) in `names`, where missing.

@@ -1,4 +1,4 @@
-/// Where a flow's name (TLS SNI, HTTP Host) or ALPN list lies in `FlowNames`.
+/// Where a flow's name (TLS SNI, HTTP Host), ALPN list or JA4 lies in `FlowNames`.
 public struct NameRef: Sendable, Equatable {
     var offset: UInt32
     var length: UInt16
@@ -72,7 +72,7 @@ public struct FlowNames: ~Copyable {
     /// in a buffer sized to them: a burst of names does not keep its memory after its flows end.
     mutating func compact(_ flows: UnsafeMutableBufferPointer<FlowRecord>) {
         var live = 0
-        for flow in flows { live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) }
+        for flow in flows { live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) + Int(flow.app.ja4?.length ?? 0) }
         capacity = max(initialCapacity, 2 * live)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         var used = 0
@@ -85,6 +85,7 @@ public struct FlowNames: ~Copyable {
         for i in flows.indices {
             move(&flows[i].app.name)
             move(&flows[i].app.alpn)
+            move(&flows[i].app.ja4)
         }
         storage.deallocate()
         storage = fresh

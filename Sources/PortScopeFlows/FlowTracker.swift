@@ -45,6 +45,8 @@ public struct FlowTracker: ~Copyable {
     /// Whether payloads are examined for their protocol (`PayloadDetector`).
     public let detectsProtocols: Bool
     private var fragments: FragmentCache
+    private var hellos: ClientHelloAssembly
+    private let fingerprinter: JA4Fingerprinter
 
     public init(timeouts: FlowTimeouts = .standard, expectedFlows: Int = 4096, detectsProtocols: Bool = true) {
         self.timeouts = timeouts
@@ -52,6 +54,8 @@ public struct FlowTracker: ~Copyable {
         table = FlowTable(expectedFlows: expectedFlows)
         names = FlowNames(capacity: expectedFlows * 16)
         fragments = FragmentCache()
+        hellos = ClientHelloAssembly(enabled: detectsProtocols)
+        fingerprinter = JA4Fingerprinter()
     }
 
     /// Accounts one decoded packet of `wireLength` bytes seen at `time` (ns); `bytes` are the
@@ -91,25 +95,61 @@ public struct FlowTracker: ~Copyable {
         // it is judged as a payload cut short; a TCP segment's own length is unknown there.
         let pieceOfDatagram = packet.fragment.moreFragments && proto != .udp
         if detectsProtocols && packet.payloadLength > 0 && (proto == .tcp || proto == .udp) && !pieceOfDatagram
-            && table[index].app.wants(side) {
+            && (table[index].app.wants(side) || table[index].app.helloSender == side) {
             let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadOffset..<(packet.payloadOffset + packet.payloadLength)])
             let context = PayloadContext(transport: proto, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
                                          wireLength: packet.payloadWireLength)
-            let knownServer = table[index].handshakeServer
             // A segment captured whole can carry on a ClientHello from the previous one.
             let sequence = proto == .tcp && packet.hasTCPFlags && bytes.count >= Int(wireLength) ? packet.tcpSequence : nil
-            let cut = packet.payloadLength < packet.payloadWireLength
-            if let named = table[index].app.examine(payload, from: side, knownServer: knownServer, sequence: sequence,
-                                                    cut: cut, context: context) {
-                var app = table[index].app
-                app.keepNames(of: named, from: payload, in: &names)
-                table[index].app = app
-            }
+            var app = table[index].app
+            examine(payload, of: &app, key: key, from: side, knownServer: table[index].handshakeServer, sequence: sequence,
+                    cut: packet.payloadLength < packet.payloadWireLength, context: context)
+            table[index].app = app
         }
         if packet.fragment.isFragment {
             fragments.remember(packet, key: key, side: side, time: time)
         }
         if let quoted = packet.quoted { refuse(quoted) }
+    }
+
+    /// Runs payload detection on one payload of a flow. A ClientHello longer than its segment is
+    /// joined with the segments that directly follow and examined whole once complete.
+    private mutating func examine(_ payload: UnsafeRawBufferPointer, of app: inout AppDetection, key: FlowKey, from side: FlowSide,
+                                  knownServer: FlowSide?, sequence: UInt32?, cut: Bool, context: PayloadContext) {
+        if app.helloSender == side {
+            app.awaitHello(from: nil)
+            switch hellos.extend(payload, key: key, side: side, sequence: sequence) {
+            case .pending(let next):
+                app.awaitHello(from: side, sequence: next)
+                return
+            case .complete(let hello):
+                if let found = app.examine(hello, from: side, knownServer: knownServer, cut: false, context: context) {
+                    keep(found, of: hello, in: &app)
+                }
+                hellos.release(key, side)
+                return
+            case .none:
+                break
+            }
+        }
+        guard let found = app.examine(payload, from: side, knownServer: knownServer, cut: cut, context: context) else { return }
+        keep(found, of: payload, in: &app)
+        if let end = found.helloRecordEnd, end > payload.count, let sequence,
+           let next = hellos.start(payload, recordEnd: end, key: key, side: side, sequence: sequence) {
+            app.awaitHello(from: side, sequence: next)
+        }
+    }
+
+    /// Keeps the name, ALPN list and, from a whole ClientHello, the JA4 that `found` (a winning
+    /// detection in `payload`) brings, where the flow lacks them.
+    private mutating func keep(_ found: PayloadDetection, of payload: UnsafeRawBufferPointer, in app: inout AppDetection) {
+        app.keepNames(of: found, from: payload, in: &names)
+        guard app.ja4 == nil, found.proto == .tls, let end = found.helloRecordEnd, end <= payload.count,
+              let hello = TLSClientHello(payload) else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: JA4Fingerprinter.length) { out in
+            fingerprinter.fingerprint(hello, in: payload, into: out)
+            app.ja4 = names.append(UnsafeRawBufferPointer(out), 0..<JA4Fingerprinter.length, form: .text)
+        }
     }
 
     /// An ICMP destination unreachable quoting a packet of an open flow: that flow was refused

@@ -37,15 +37,18 @@ extension Reports {
             ReportColumn("conn_state", sql: "conn_state"),
             ReportColumn("history", sql: "history"),
             ReportColumn("community_id", sql: "community_id"),
+            ReportColumn("ja4", sql: "ja4"),
         ]
     }
 
     /// Flows, largest first, with each one's server and how it was decided, and what its
     /// payload showed: `app_proto` (`unknown` when nothing was recognised, null when no payload
     /// was seen), `app_name` (TLS SNI or HTTP Host), `app_confidence`, `app_alpn`; and its
-    /// `community_id`. `communityID` keeps only the flows with that Community ID.
+    /// `community_id` and `ja4`. `communityID` keeps only the flows with that Community ID;
+    /// `ja4` those whose JA4 is that fingerprint or has it as one of its three parts
+    /// (`t13d1516h2`, or a 12-digit hash).
     public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter, communityID: String? = nil,
-                             registry: ServiceRegistry) throws(StoreError) -> Report {
+                             ja4: String? = nil, registry: ServiceRegistry) throws(StoreError) -> Report {
         let columns = flowColumns(registry: registry)
         let rows = try store.query("""
             SELECT \(ReportColumn.selectList(columns))
@@ -54,8 +57,10 @@ extension Reports {
               AND (:port IS NULL OR server_port = :port OR client_port = :port)
               AND (:host IS NULL OR server_addr = :host OR client_addr = :host)
               AND (:community_id IS NULL OR community_id = :community_id)
+              AND (:ja4 IS NULL OR ja4 = :ja4 OR substr(ja4, 1, 10) = :ja4 OR substr(ja4, 12, 12) = :ja4
+                   OR substr(ja4, 25, 12) = :ja4)
             ORDER BY bytes DESC, packets DESC, id
-            """, filter.parameters.merging([":community_id": communityID.cell]) { a, _ in a })
+            """, filter.parameters.merging([":community_id": communityID.cell, ":ja4": ja4.cell]) { a, _ in a })
         return Report(columns, rows)
     }
 }

@@ -8,7 +8,7 @@ enum FlowColumn: Int32, CaseIterable {
     case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
          openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup, communityID,
-         ipBytesC2S, ipBytesS2C, payloadBytesC2S, payloadBytesS2C
+         ipBytesC2S, ipBytesS2C, payloadBytesC2S, payloadBytesS2C, ja4
 
     /// The column's name in the `flows` table.
     var name: String {
@@ -45,6 +45,7 @@ enum FlowColumn: Int32, CaseIterable {
         case .ipBytesS2C: "ip_bytes_s2c"
         case .payloadBytesC2S: "payload_bytes_c2s"
         case .payloadBytesS2C: "payload_bytes_s2c"
+        case .ja4: "ja4"
         }
     }
 
@@ -149,6 +150,7 @@ struct FlowRowWriter: ~Copyable {
         try set(.ipBytesS2C, .int(Int64(s.ipBytes)))
         try set(.payloadBytesC2S, .int(Int64(c.payloadBytes)))
         try set(.payloadBytesS2C, .int(Int64(s.payloadBytes)))
+        try set(.ja4, app.ja4)
     }
 }
 

@@ -220,6 +220,12 @@ enum Schema {
         ALTER TABLE flows ADD COLUMN payload_bytes_s2c INTEGER;
         ALTER TABLE captures ADD COLUMN community_id_seed INTEGER;
         """,
+        // v10: each TLS flow's JA4 client fingerprint (null without a whole ClientHello, and for
+        // flows stored before), indexed for `flows --ja4`.
+        """
+        ALTER TABLE flows ADD COLUMN ja4 TEXT;
+        CREATE INDEX flows_ja4 ON flows(ja4) WHERE ja4 IS NOT NULL;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

@@ -46,6 +46,7 @@ extension CaptureStore {
 enum PythonReference {
     static let communityID = available(module: "communityid", package: "communityid")
     static let zat = available(module: "zat.zeek_log_reader", package: "zat")
+    static let ja4plus = available(module: "ja4plus.cli", package: "ja4plus")
 
     private static func available(module: String, package: String) -> Bool {
         let probe = { (try? runProgram("/usr/bin/env", ["python3", "-c", "import \(module)"]))?.status == 0 }

@@ -8,9 +8,9 @@ public struct PayloadDetection: Sendable, Equatable {
     public var name: Range<Int>?
     /// TLS ALPN protocol list in wire form (each name after its one-byte length).
     public var alpn: Range<Int>?
-    /// A ClientHello that goes on past this payload: where its remaining extensions lie,
-    /// measured from this payload's start (so at or beyond its end).
-    public var pendingExtensions: Range<Int>?
+    /// A ClientHello's record end, measured from this payload's start: beyond its end when the
+    /// hello goes on in the segments that follow.
+    public var helloRecordEnd: Int?
 
     @inlinable
     public init(_ proto: AppProtocol, _ confidence: DetectionConfidence, _ role: PayloadRole,
@@ -54,13 +54,6 @@ public struct PayloadContext: Sendable {
 /// returns nil at once when the first bytes do not fit, so trying them in turn is cheap, and it
 /// runs only on a flow's first few payload packets. Allocates nothing.
 public enum PayloadDetector {
-    /// The rest of a ClientHello whose `pendingExtensions` ran past the previous segment of the
-    /// same direction; `payload` follows that segment directly, and `extensions` is the pending
-    /// range less that segment's length. The SNI and ALPN found there, and what is still pending.
-    public static func continueClientHello(_ payload: UnsafeRawBufferPointer, extensions: Range<Int>) -> PayloadDetection {
-        TLSDetector.continueClientHello(payload, extensions: extensions)
-    }
-
     /// A SOCKS5 server's method reply, which only the flow's earlier SOCKS5 greeting makes a
     /// detection (`AppDetection` asks once the flow is SOCKS).
     public static func socksMethodReply(_ payload: UnsafeRawBufferPointer) -> PayloadDetection? {

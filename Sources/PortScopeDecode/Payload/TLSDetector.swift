@@ -1,13 +1,11 @@
 /// TLS, RFC 8446 / 5246: a record header, and in a handshake record the ClientHello (its SNI,
 /// RFC 6066, and ALPN, RFC 7301) or ServerHello. A ClientHello longer than its segment (post-
-/// quantum key shares make them about 1.8 KB) says where its extensions go on, so the next
-/// segment's can be read too (`continueClientHello`).
+/// quantum key shares make them about 1.8 KB) says where its record ends, so the flow can
+/// join the segments that follow and read the whole hello (`helloRecordEnd`).
 enum TLSDetector {
     static let handshake: UInt8 = 0x16
     static let clientHello: UInt8 = 1
     static let serverHello: UInt8 = 2
-    static let serverNameExtension: UInt16 = 0
-    static let alpnExtension: UInt16 = 16
 
     static func detect(_ p: UnsafeRawBufferPointer) -> PayloadDetection? {
         // Record: content type (change_cipher_spec … application_data), version 3.x, length.
@@ -26,6 +24,7 @@ enum TLSDetector {
     /// they were captured.
     private static func hello(_ p: UnsafeRawBufferPointer, recordEnd: Int) -> PayloadDetection {
         var found = PayloadDetection(.tls, .high, .client)
+        found.helloRecordEnd = recordEnd
         let end = min(p.count, recordEnd)
         // Handshake header (type, 24-bit length), client_version 3.x, random (32).
         guard end >= 11 else { return found }
@@ -43,37 +42,24 @@ enum TLSDetector {
         return found
     }
 
-    /// The rest of a ClientHello's extensions, in the segment after the one `detect` read: its
-    /// `pendingExtensions`, less that segment's length.
-    static func continueClientHello(_ p: UnsafeRawBufferPointer, extensions: Range<Int>) -> PayloadDetection {
-        var found = PayloadDetection(.tls, .high, .client)
-        walkExtensions(p, from: extensions.lowerBound, to: extensions.upperBound, into: &found)
-        return found
-    }
-
     /// Reads the extensions from the header at `start` up to `end` (which may lie beyond the
-    /// payload) for SNI and ALPN. When the payload ends on an extension boundary, or inside an
-    /// extension that is neither, with extensions left, `found.pendingExtensions` says where
-    /// they go on.
+    /// payload) for SNI and ALPN, as far as they were captured.
     private static func walkExtensions(_ p: UnsafeRawBufferPointer, from start: Int, to end: Int,
                                        into found: inout PayloadDetection) {
         var offset = start
         while offset + 4 <= min(end, p.count) {
-            let type = p.load(bigEndian: UInt16.self, at: offset)
+            let type = TLSExtensionType(rawValue: p.load(bigEndian: UInt16.self, at: offset))
             let length = Int(p.load(bigEndian: UInt16.self, at: offset + 2))
             let body = offset + 4
             guard body + length <= end else { return }  // longer than the list: malformed
             offset = body + length
-            if offset > p.count { break }  // goes on in the next segment
-            if type == serverNameExtension {
+            if offset > p.count { return }  // goes on past what this payload holds
+            if type == .serverName {
                 found.name = serverName(p, body, body + length)
-            } else if type == alpnExtension, length >= 2 {
+            } else if type == .alpn, length >= 2 {
                 let listEnd = body + 2 + Int(p.load(bigEndian: UInt16.self, at: body))
                 if listEnd <= body + length && listEnd > body + 2 { found.alpn = (body + 2)..<listEnd }
             }
-        }
-        if offset >= p.count && offset < end && (found.name == nil || found.alpn == nil) {
-            found.pendingExtensions = offset..<end
         }
     }
 
