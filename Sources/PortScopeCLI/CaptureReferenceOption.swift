@@ -1,10 +1,16 @@
 import ArgumentParser
 import PortScopeStore
 
-/// A capture named by id or file name.
+/// The captures a report covers, each named by id, path, file name or name; repeated or a
+/// comma list means any of them.
 struct CaptureReferenceOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Only this capture: its id or file name (see 'portscope captures').", valueName: "capture"))
-    var capture: String?
+    @Option(name: .customLong("capture"), parsing: .singleValue,
+            help: ArgumentHelp("Only this capture: its id, file name or name (see 'portscope captures'); repeat or comma list: any.",
+                               valueName: "capture"))
+    var references: [String] = []
+
+    /// The references given, commas split.
+    var given: [String] { ListOption.values(references) }
 
     /// How reports name the capture `reference` that resolved to `id`.
     static func describe(_ reference: String, id: Int64) -> String {
@@ -13,14 +19,16 @@ struct CaptureReferenceOption: ParsableArguments {
 
     /// How reports name the captures `selection` (made by this option) holds.
     func name(of selection: CaptureSelection) -> String {
-        guard let capture, let id = selection.ids?.first else { return "all captures" }
-        return Self.describe(capture, id: id)
+        guard let ids = selection.ids, ids.count == given.count, !ids.isEmpty else { return "all captures" }
+        return zip(given, ids).map { Self.describe($0, id: $1) }.joined(separator: ", ")
     }
 
     /// The selection it makes (all captures without it).
     func selection(in store: borrowing CaptureStore) throws -> CaptureSelection {
-        guard let capture else { return .all }
-        return CaptureSelection(ids: [try store.captureID(capture)])
+        guard !given.isEmpty else { return .all }
+        var ids: [Int64] = []
+        for reference in given { ids.append(try store.captureID(reference)) }
+        return CaptureSelection(ids: ids)
     }
 
     /// The selection, for a report built from flow rows: says on standard error which selected

@@ -19,8 +19,9 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var localNetworks: LocalNetworksOption
     @OptionGroup var servicesFile: ServicesFileOption
 
-    @Flag(name: .customLong("local-only"), help: "Only services of local hosts (see --local).")
-    var localOnly = false
+    @Flag(name: .customLong("all-hosts"),
+          help: "Also the services of hosts outside the local networks (by default only local hosts are judged, as 'unexpected --baseline' judges them).")
+    var allHosts = false
 
     @Flag(name: .long, help: "Also list the services both captures have (change 'kept').")
     var all = false
@@ -30,7 +31,7 @@ struct DiffCommand: ParsableCommand {
         try database.printReport { store in
             let from = try store.captureID(a), to = try store.captureID(b)
             noteCapturesWithoutFlowRows(CaptureSelection(ids: [from, to]), in: store)
-            let changes = try ServiceChanges.between(store, from, to, all: all, hosts: HostSelection(localOnly: localOnly),
+            let changes = try ServiceChanges.between(store, from, to, all: all, hosts: HostSelection(localOnly: !allHosts),
                                                      local: localNetworks.local)
             return Reports.diff(changes, registry: registry).render(output.format, limit: output.limit)
         }

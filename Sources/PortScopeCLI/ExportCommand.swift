@@ -22,27 +22,18 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (default: standard output).", valueName: "file"))
     var output: String?
 
-    @Option(name: .long, help: "Only flows with this port on either side.")
-    var port: UInt16?
-
-    @Option(name: .long, help: "Only flows with this address on either side.")
-    var host: String?
-
-    @Option(name: .long, help: "Only this protocol: tcp, udp, sctp, icmp, icmpv6, or a number.")
-    var proto: IPProtocol?
+    @OptionGroup var flowFilter: FlowFilterOptions
 
     @OptionGroup var captureReference: CaptureReferenceOption
 
     @OptionGroup var localNetworks: LocalNetworksOption
 
     func validate() throws {
-        if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
     }
 
     func run() throws {
         try database.read { store in
-            let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto, port: port,
-                                      host: host.flatMap { IPAddress($0) })
+            let filter = try flowFilter.filter(captures: try captureReference.selection(in: store).ids)
             var sink = try ExportSink(path: output)
             try FlowExport.write(store, filter: filter, format: format, local: localNetworks.local, to: &sink)
             try sink.finish(path: output)

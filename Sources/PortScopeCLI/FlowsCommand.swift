@@ -12,14 +12,7 @@ struct FlowsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var servicesFile: ServicesFileOption
 
-    @Option(name: .long, help: "Only flows with this port on either side.")
-    var port: UInt16?
-
-    @Option(name: .long, help: "Only flows with this address on either side.")
-    var host: String?
-
-    @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
-    var proto: IPProtocol?
+    @OptionGroup var flowFilter: FlowFilterOptions
 
     @Option(name: .customLong("community-id"), help: ArgumentHelp("Only the flows with this Community ID (1:…, as Zeek, "
                                                                   + "Suricata or Elastic show it).", valueName: "id"))
@@ -32,7 +25,6 @@ struct FlowsCommand: ParsableCommand {
     @OptionGroup var captureReference: CaptureReferenceOption
 
     func validate() throws {
-        if let host, IPAddress(host) == nil { throw ValidationError("--host: '\(host)' is not an IPv4 or IPv6 address") }
         if let communityID, !communityID.hasPrefix("1:") || communityID.count != 30 {
             throw ValidationError("--community-id: '\(communityID)' is not a version 1 Community ID (1: and 28 base64 characters)")
         }
@@ -44,8 +36,7 @@ struct FlowsCommand: ParsableCommand {
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let filter = ReportFilter(capture: try captureReference.flowSelection(in: store).ids?.first, proto: proto, port: port,
-                                      host: host.flatMap { IPAddress($0) })
+            let filter = try flowFilter.filter(captures: try captureReference.flowSelection(in: store).ids)
             return try Reports.flows(store, filter: filter, communityID: communityID, ja4: ja4, registry: registry).render(output.format, limit: output.limit)
         }
     }

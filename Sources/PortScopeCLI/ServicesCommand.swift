@@ -14,15 +14,41 @@ struct ServicesCommand: ParsableCommand {
     @Option(name: .long, help: "Order by bytes, packets or flows.")
     var sort: ServiceSort = .bytes
 
-    @Option(name: .long, help: "Only this protocol: tcp, udp or sctp.")
-    var proto: IPProtocol?
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only this protocol: tcp, udp or sctp (repeat or comma list: any).", valueName: "proto"))
+    var proto: [String] = []
+
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only this service port (repeat or comma list: any).", valueName: "port"))
+    var port: [String] = []
+
+    func validate() throws {
+        _ = try protocols()
+        _ = try ports()
+    }
+
+    private func protocols() throws -> [IPProtocol] {
+        try ListOption.values(proto).map { text in
+            guard let proto = IPProtocol(name: text), proto.hasPorts else {
+                throw ValidationError("--proto: '\(text)' is not a protocol with ports (tcp, udp or sctp)")
+            }
+            return proto
+        }
+    }
+
+    private func ports() throws -> [UInt16] {
+        try ListOption.values(port).map { text in
+            guard let port = UInt16(text) else { throw ValidationError("--port: '\(text)' is not a port (0-65535)") }
+            return port
+        }
+    }
 
     @OptionGroup var captureReference: CaptureReferenceOption
 
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let filter = ReportFilter(capture: try captureReference.selection(in: store).ids?.first, proto: proto)
+            let filter = ReportFilter(captures: try captureReference.selection(in: store).ids, protos: try protocols(), ports: try ports())
             return try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
         }
     }

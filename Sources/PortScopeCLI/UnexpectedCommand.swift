@@ -59,7 +59,7 @@ struct UnexpectedCommand: ParsableCommand {
             if let baseline {
                 let id = try store.captureID(baseline)
                 options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
-                if captureReference.capture == nil { captures = try CaptureSelection.allExcept(id, in: store) }
+                if captureReference.given.isEmpty { captures = try CaptureSelection.allExcept(id, in: store) }
             }
             let baselineIDs = options.baseline.map { [$0.id] } ?? []
             noteCapturesWithoutFlowRows(CaptureSelection(ids: captures.ids.map { $0 + baselineIDs }), in: store)

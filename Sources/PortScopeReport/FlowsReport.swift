@@ -38,6 +38,9 @@ extension Reports {
             ReportColumn("history", sql: "history"),
             ReportColumn("community_id", sql: "community_id"),
             ReportColumn("ja4", sql: "ja4"),
+            // ICMP has no ports: its first packet's type and code say what the flow was.
+            ReportColumn("icmp_type", .number, sql: "icmp_type"),
+            ReportColumn("icmp_code", .number, sql: "icmp_code"),
         ]
     }
 
@@ -50,17 +53,17 @@ extension Reports {
     public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter, communityID: String? = nil,
                              ja4: String? = nil, registry: ServiceRegistry) throws(StoreError) -> Report {
         let columns = flowColumns(registry: registry)
+        let (condition, parameters) = filter.condition()
         let rows = try store.query("""
             SELECT \(ReportColumn.selectList(columns))
             FROM flows
-            WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
-              AND (:port IS NULL OR server_port = :port OR client_port = :port)
-              AND (:host IS NULL OR server_addr = :host OR client_addr = :host)
+            WHERE \(condition)
               AND (:community_id IS NULL OR community_id = :community_id)
               AND (:ja4 IS NULL OR ja4 = :ja4 OR substr(ja4, 1, 10) = :ja4 OR substr(ja4, 12, 12) = :ja4
                    OR substr(ja4, 25, 12) = :ja4)
             ORDER BY bytes DESC, packets DESC, id
-            """, filter.parameters.merging([":community_id": communityID.cell, ":ja4": ja4.cell]) { a, _ in a })
+            """, parameters.merging([":community_id": communityID.cell, ":ja4": ja4.cell]) { a, _ in a })
+            .filter { filter.admits(client: $0["client_addr"].text, server: $0["server_addr"].text) }
         return Report(columns, rows)
     }
 }

@@ -1,3 +1,4 @@
+import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeFlows
 
@@ -21,25 +22,66 @@ public enum Reports {
     }
 }
 
-/// Filters shared by the reports read straight from the database.
+/// Filters shared by the reports read straight from the database. Each list means any of its
+/// values; an empty list (nil for captures) does not filter.
 public struct ReportFilter: Sendable {
-    /// Only this capture (by id); all captures when nil.
-    public var capture: Int64?
-    public var proto: IPProtocol?
-    public var port: UInt16?
-    /// A host, in any textual form; matched in its standard form.
-    public var host: IPAddress?
-    public init(capture: Int64? = nil, proto: IPProtocol? = nil, port: UInt16? = nil, host: IPAddress? = nil) {
-        self.capture = capture
-        self.proto = proto
-        self.port = port
-        self.host = host
+    /// Only these captures (by id); all captures when nil.
+    public var captures: [Int64]?
+    public var protos: [IPProtocol]
+    /// Flows with one of these ports on either side (the service port, in reports per service).
+    public var ports: [UInt16]
+    /// Flows whose server uses one of these ports.
+    public var serverPorts: [UInt16]
+    /// Flows with an end in one of these networks (an address is a network of one).
+    public var hosts: [IPNetwork]
+
+    public init(captures: [Int64]? = nil, protos: [IPProtocol] = [], ports: [UInt16] = [], serverPorts: [UInt16] = [],
+                hosts: [IPNetwork] = []) {
+        self.captures = captures
+        self.protos = protos
+        self.ports = ports
+        self.serverPorts = serverPorts
+        self.hosts = hosts
     }
 
-    /// The query parameters `:capture`, `:proto`, `:port` and `:host` (null: no filter).
-    var parameters: [String: Report.Cell] {
-        [":capture": capture.map { .int($0) } ?? .null, ":proto": proto.map { .text($0.name) } ?? .null,
-         ":port": port.map { .int(Int64($0)) } ?? .null, ":host": host.map { .text($0.description) } ?? .null]
+    /// One capture.
+    public init(capture: Int64) { self.init(captures: [capture]) }
+
+    /// Whether the hosts are all single addresses, which SQL matches (networks are matched by
+    /// `admits`).
+    private var hostsAreAddresses: Bool { hosts.allSatisfy(\.isSingleAddress) }
+
+    /// The SQL condition over a flow-shaped table (`alias.` before each column, "" for none):
+    /// capture, protocol, ports (`eitherSide`: client or server port; else the server's) and,
+    /// where `hostColumns`, the hosts that are single addresses. With its parameters.
+    func condition(alias: String = "", eitherSide: Bool = true, hostColumns: Bool = true)
+        -> (sql: String, parameters: [String: Report.Cell]) {
+        let t = alias.isEmpty ? "" : alias + "."
+        func list(_ name: String) -> String { "(SELECT value FROM json_each(\(name)))" }
+        var sql = """
+            (:captures IS NULL OR \(t)capture_id IN \(list(":captures"))) \
+            AND (:protos IS NULL OR \(t)proto IN \(list(":protos"))) \
+            AND (:ports IS NULL OR \(t)server_port IN \(list(":ports"))\(eitherSide ? " OR \(t)client_port IN \(list(":ports"))" : "")) \
+            AND (:server_ports IS NULL OR \(t)server_port IN \(list(":server_ports")))
+            """
+        var parameters: [String: Report.Cell] = [
+            ":captures": captures.map { .jsonArray($0) } ?? .null,
+            ":protos": protos.isEmpty ? .null : .jsonArray(protos.map(\.name)),
+            ":ports": ports.isEmpty ? .null : .jsonArray(ports.map { Int64($0) }),
+            ":server_ports": serverPorts.isEmpty ? .null : .jsonArray(serverPorts.map { Int64($0) }),
+        ]
+        if hostColumns {
+            sql += " AND (:hosts IS NULL OR \(t)server_addr IN \(list(":hosts")) OR \(t)client_addr IN \(list(":hosts")))"
+            parameters[":hosts"] = hosts.isEmpty || !hostsAreAddresses ? .null : .jsonArray(hosts.map(\.address.description))
+        }
+        return (sql, parameters)
+    }
+
+    /// Whether a flow between `client` and `server` passes the host filter: what SQL could not
+    /// check (networks) is checked here.
+    public func admits(client: String, server: String) -> Bool {
+        guard !hosts.isEmpty, !hostsAreAddresses else { return true }
+        return [client, server].contains { text in IPAddress(text).map { address in hosts.contains { $0.contains(address) } } ?? false }
     }
 }
 

@@ -42,12 +42,11 @@ extension Reports {
     /// with `--no-flows`).
     public static func services(_ store: borrowing CaptureStore, filter: ReportFilter, sort: ServiceSort,
                                 registry: ServiceRegistry) throws(StoreError) -> Report {
-        let parameters = filter.parameters.filter { $0.key != ":host" }
+        let (condition, parameters) = filter.condition(eitherSide: false, hostColumns: false)
         var apps: [String: AppMix] = [:]
         for row in try store.query("""
             SELECT proto, server_port, app_proto, COUNT(*) AS flows, SUM(bytes_c2s + bytes_s2c) AS bytes FROM flows
-            WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
-              AND (:port IS NULL OR server_port = :port) AND app_proto IS NOT NULL
+            WHERE \(condition) AND app_proto IS NOT NULL
             GROUP BY proto, server_port, app_proto
             """, parameters) {
             apps["\(row["proto"].text)/\(row["server_port"].int)", default: AppMix()].add(row["app_proto"].text, flows: row["flows"].int, bytes: row["bytes"].int)
@@ -56,8 +55,7 @@ extension Reports {
         let rows = try store.query("""
             SELECT \(ReportColumn.selectList(columns))
             FROM host_services
-            WHERE (:capture IS NULL OR capture_id = :capture) AND (:proto IS NULL OR proto = :proto)
-              AND (:port IS NULL OR server_port = :port)
+            WHERE \(condition)
             GROUP BY proto, server_port
             ORDER BY CASE :sort WHEN 'packets' THEN SUM(packets_c2s + packets_s2c) WHEN 'flows' THEN SUM(flows)
                          ELSE SUM(bytes_c2s + bytes_s2c) END DESC,

@@ -113,7 +113,12 @@ struct InventoryCLITests {
         let all = try json(["diff", "1", "2", "--db", db, "--all"])
         #expect(Set(all.compactMap { $0["change"] as? String }) == ["added", "removed", "kept"])
         let changes = try json(["diff", "office-monday.pcap", "office-tuesday.pcap", "--db", db])
+        // Local hosts by default, as `unexpected --baseline` judges them; --all-hosts adds the others.
         #expect(changes.map { "\($0["change"]!) \($0["host"]!) \($0["port"]!)" } == [
+            "added 192.168.1.5 8080", "added 192.168.1.77 51515", "added 192.168.1.80 445", "removed 192.168.1.5 3306",
+        ])
+        let everyone = try json(["diff", "office-monday.pcap", "office-tuesday.pcap", "--all-hosts", "--db", db])
+        #expect(everyone.map { "\($0["change"]!) \($0["host"]!) \($0["port"]!)" } == [
             "added 192.168.1.5 8080", "added 192.168.1.77 51515", "added 192.168.1.80 445", "added 198.51.100.7 443",
             "removed 192.168.1.5 3306",
         ])

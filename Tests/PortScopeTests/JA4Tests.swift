@@ -228,7 +228,7 @@ struct JA4ConformanceTests {
     for query in [fingerprint, "t12d010100", "0f2cb44170f4", "000000000000"] {
         let run = try portscope(["flows", "--ja4", query, "--format", "csv", "--db", db])
         let lines = run.out.split(separator: "\n")
-        #expect(run.status == 0 && lines.count == 2 && lines[1].hasSuffix(",\(fingerprint)"), "\(query): \(run.out)\(run.err)")
+        #expect(run.status == 0 && lines.count == 2 && lines[1].contains(",\(fingerprint),"), "\(query): \(run.out)\(run.err)")
     }
     #expect(try portscope(["flows", "--ja4", "t13d1516h2", "--format", "csv", "--db", db]).out.split(separator: "\n").count == 1)
     let json = try portscope(["flows", "--port", "443", "--format", "json", "--db", db]).out

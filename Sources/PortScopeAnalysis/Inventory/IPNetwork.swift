@@ -29,6 +29,9 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         bits <= 0 ? 0 : bits >= 64 ? ~0 : ~0 << UInt64(64 - bits)
     }
 
+    /// Whether it is one address (a /32 or /128).
+    public var isSingleAddress: Bool { bits == 128 }
+
     public func contains(_ candidate: IPAddress) -> Bool {
         IPNetwork.masked(candidate, bits) == address
     }

@@ -27,14 +27,14 @@ public enum FlowExport {
         case .zeekJSON: write = { flow, sink in sink.write(ZeekConnLog.jsonLine(flow)) }
         case .ecs: write = { flow, sink in sink.write(ECSDocument.line(flow)) }
         }
+        let (condition, parameters) = filter.condition(alias: "f")
         try store.forEachRow("""
             SELECT \(ExportedFlow.selectList)
             FROM flows f
-            WHERE (:capture IS NULL OR f.capture_id = :capture) AND (:proto IS NULL OR f.proto = :proto)
-              AND (:port IS NULL OR f.server_port = :port OR f.client_port = :port)
-              AND (:host IS NULL OR f.server_addr = :host OR f.client_addr = :host)
+            WHERE \(condition)
             ORDER BY f.first_ns, f.id
-            """, filter.parameters) { row in
+            """, parameters) { row in
+            guard filter.admits(client: row["client_addr"].text, server: row["server_addr"].text) else { return }
             write(ExportedFlow(row: row, local: local), &sink)
             count += 1
         }

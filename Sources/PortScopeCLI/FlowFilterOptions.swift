@@ -1,0 +1,71 @@
+import ArgumentParser
+import PortScopeAnalysis
+import PortScopeDecode
+import PortScopeReport
+
+/// The flow filters `flows` and `export` share. Each may be repeated or given a comma list,
+/// meaning any of the values.
+struct FlowFilterOptions: ParsableArguments {
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only flows with this port on either side (repeat or comma list: any).", valueName: "port"))
+    var port: [String] = []
+
+    @Option(name: .customLong("server-port"), parsing: .singleValue,
+            help: ArgumentHelp("Only flows whose server uses this port (repeat or comma list: any).", valueName: "port"))
+    var serverPort: [String] = []
+
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only flows with an end at this address or in this network (CIDR; repeat or comma list: any).",
+                               valueName: "addr|cidr"))
+    var host: [String] = []
+
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only this protocol: tcp, udp, sctp, icmp, icmpv6, or a number (repeat or comma list: any).",
+                               valueName: "proto"))
+    var proto: [String] = []
+
+    func validate() throws {
+        _ = try ports(port, "--port")
+        _ = try ports(serverPort, "--server-port")
+        _ = try hosts()
+        _ = try protocols()
+    }
+
+    /// The filter these options make, over `captures`.
+    func filter(captures: [Int64]?) throws -> ReportFilter {
+        ReportFilter(captures: captures, protos: try protocols(), ports: try ports(port, "--port"),
+                     serverPorts: try ports(serverPort, "--server-port"), hosts: try hosts())
+    }
+
+    private func ports(_ values: [String], _ flag: String) throws -> [UInt16] {
+        try ListOption.values(values).map { text in
+            guard let port = UInt16(text) else { throw ValidationError("\(flag): '\(text)' is not a port (0-65535)") }
+            return port
+        }
+    }
+
+    private func hosts() throws -> [IPNetwork] {
+        try ListOption.values(host).map { text in
+            guard let network = IPNetwork(text) else {
+                throw ValidationError("--host: '\(text)' is not an IPv4 or IPv6 address or network (10.0.0.0/8)")
+            }
+            return network
+        }
+    }
+
+    private func protocols() throws -> [IPProtocol] {
+        try ListOption.values(proto).map { text in
+            guard let proto = IPProtocol(name: text) else {
+                throw ValidationError("--proto: '\(text)' is not a protocol (tcp, udp, sctp, icmp, icmpv6 or a number)")
+            }
+            return proto
+        }
+    }
+}
+
+/// Options that take a list: repeated, or values separated by commas.
+enum ListOption {
+    static func values(_ given: [String]) -> [String] {
+        given.flatMap { $0.split(separator: ",").map { String($0.trimmingPrefix(" ")) } }.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// The command line as a careful user expects it: one error contract on every command, repeated
+/// options never silently dropped, filters that mean the same everywhere.
+@Suite struct CommandLineContractTests {
+    /// Every command, with what it needs to get as far as its options.
+    static let commands: [[String]] = [
+        ["analyze", "x.pcap"], ["live", "-i", "lo"], ["interfaces"], ["captures"], ["forget", "1"], ["services"], ["flows"],
+        ["export", "--format", "zeek"], ["hosts"], ["unexpected"], ["diff", "1", "2"], ["policy", "init"], ["policy", "check", "p.txt"],
+    ]
+
+    /// A usage error: `Error: …` and the `--help` to read, nothing else, exit status 64.
+    @Test(arguments: commands)
+    func usageErrors(_ command: [String]) throws {
+        let run = try portscope(command + ["--bogus"])
+        let lines = run.err.split(separator: "\n")
+        #expect(run.status == 64 && run.out.isEmpty, "\(command): \(run.status) \(run.out)")
+        #expect(lines.count == 2 && lines.first?.hasPrefix("Error: Unknown option '--bogus'") == true, "\(command): \(run.err)")
+        let name = command.prefix { $0 != "x.pcap" && $0 != "-i" && $0 != "--format" && Int($0) == nil && $0 != "p.txt" }
+        #expect(lines.last == "  See 'portscope \(name.first!) --help'.", "\(command): \(run.err)")
+    }
+
+    /// A runtime error: one line, exit status 1; the database is not created by a report.
+    @Test(arguments: commands.filter { !["analyze", "live", "interfaces", "policy"].contains($0[0]) })
+    func runtimeErrors(_ command: [String]) throws {
+        let dir = TemporaryDirectory(), db = dir.file("none.db")
+        let run = try portscope(command + ["--db", db])
+        #expect(run.status == 1 && run.err.hasPrefix("Error: ") && run.err.split(separator: "\n").count == 1, "\(command): \(run.err)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
+    /// A mistyped command names the nearest one; a word like none lists them.
+    @Test(arguments: [("servces", "services"), ("flws", "flows"), ("expot", "export"), ("unexpeted", "unexpected"), ("hsots", "hosts")])
+    func nearestCommand(_ typed: String, _ meant: String) throws {
+        let run = try portscope([typed])
+        #expect(run.status == 64 && run.err == "Error: unknown command '\(typed)'; did you mean '\(meant)'?\n  See 'portscope --help'.\n",
+                "\(run.err)")
+        let far = try portscope(["zzzzzzzz"])
+        #expect(far.status == 64 && far.err.hasPrefix("Error: unknown command 'zzzzzzzz' (commands: analyze, live,"), "\(far.err)")
+    }
+
+    /// An option that takes one value, given twice, is refused rather than keeping the last.
+    @Test(arguments: [["flows", "--db", "a.db", "--db", "b.db"], ["services", "--sort", "bytes", "--sort=flows"],
+                      ["flows", "--top", "1", "--top", "2"], ["analyze", "x.pcap", "--name", "a", "--name", "b"]])
+    func repeatedSingleOptions(_ command: [String]) throws {
+        let run = try portscope(command)
+        let option = command.dropFirst().first { $0.hasPrefix("--") }!
+        #expect(run.status == 64 && run.err.hasPrefix("Error: \(option) given more than once; it takes one value\n"), "\(run.err)")
+    }
+
+    /// A database of two captures: the office's Monday (IPv4 and IPv6 services) and a ping.
+    static func database(_ dir: TemporaryDirectory) throws -> String {
+        let db = dir.file("c.db")
+        var pings = TrafficCapture()
+        pings.ping("192.168.1.10", "192.168.1.1")  // answered
+        pings.ping("192.168.1.1", "192.168.1.10", reply: true)
+        pings.ping("192.168.1.10", "192.168.1.2")
+        try pings.write(to: dir.file("ping.pcap"))
+        #expect(try portscope(["analyze", sample("office-monday.pcap"), dir.file("ping.pcap"), "--db", db, "--quiet"]).status == 0)
+        return db
+    }
+
+    static func csv(_ arguments: [String], _ db: String) throws -> [[String: String]] {
+        let run = try portscope(arguments + ["--format", "csv", "--db", db])
+        #expect(run.status == 0, "\(arguments): \(run.err)")
+        let lines = run.out.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first else { return [] }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    }
+
+    /// Repeats and comma lists mean any of the values, the same in both forms; `--host` takes a
+    /// network; `--server-port` is the server's side only; ICMP flows show their type and code.
+    @Test func listsMeanAnyOfThem() throws {
+        let dir = TemporaryDirectory(), db = try Self.database(dir)
+        let all = try Self.csv(["flows"], db)
+        func flows(_ arguments: [String]) throws -> Set<[String: String]> { Set(try Self.csv(["flows"] + arguments, db)) }
+        let dns = try flows(["--port", "53"]), web = try flows(["--port", "80"])
+        #expect(!dns.isEmpty && !web.isEmpty)
+        #expect(try flows(["--port", "53", "--port", "80"]) == dns.union(web))
+        #expect(try flows(["--port", "53,80"]) == dns.union(web))
+        #expect(try flows(["--server-port", "53"]) == dns.filter { $0["server_port"] == "53" })
+        let hosts = Set(all.flatMap { [$0["client_addr"]!, $0["server_addr"]!] })
+        let (a, b) = ("192.168.1.10", "192.168.1.5")
+        #expect(hosts.contains(a) && hosts.contains(b))
+        let either = try flows(["--host", a, "--host", b])
+        #expect(!either.isEmpty && either == Set(all.filter { [a, b].contains($0["client_addr"]!) || [a, b].contains($0["server_addr"]!) }))
+        let network = try flows(["--host", "192.168.1.0/24"])
+        #expect(network == Set(all.filter { $0["client_addr"]!.hasPrefix("192.168.1.") || $0["server_addr"]!.hasPrefix("192.168.1.") }))
+        let icmp = try flows(["--proto", "icmp"])
+        #expect(icmp.count == 2 && icmp.allSatisfy { $0["icmp_type"] == "8" && $0["icmp_code"] == "0" }, "\(icmp)")
+        #expect(try flows(["--proto", "tcp,udp"]).count == all.count - 2)
+        let exported = try portscope(["export", "--format", "zeek-json", "--host", "192.168.1.0/24", "--port", "53,80", "--db", db])
+        #expect(exported.out.split(separator: "\n").count == Set(all.filter { row in
+            (["53", "80"].contains(row["server_port"]!) || ["53", "80"].contains(row["client_port"]!))
+                && (row["client_addr"]!.hasPrefix("192.168.1.") || row["server_addr"]!.hasPrefix("192.168.1."))
+        }).count)
+
+        // Two captures named together: the services of both.
+        func packets(_ rows: [[String: String]]) -> Int { rows.reduce(0) { $0 + Int($1["packets"]!)! } }
+        let one = try Self.csv(["services", "--capture", "1"], db), two = try Self.csv(["services", "--capture", "2"], db)
+        #expect(packets(try Self.csv(["services", "--capture", "1", "--capture", "2"], db)) == packets(one) + packets(two))
+        #expect(try Self.csv(["services", "--capture", "1,2"], db) == Self.csv(["services"], db))
+        let bad = try portscope(["flows", "--host", "10.0.0.0/33", "--db", db])
+        #expect(bad.status == 64 && bad.err.hasPrefix("Error: --host: '10.0.0.0/33' is not an IPv4 or IPv6 address or network"))
+    }
+}
