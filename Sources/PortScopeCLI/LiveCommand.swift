@@ -30,16 +30,16 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .long, help: "Only packets matching this tcpdump filter expression (run in the kernel).")
     var filter: String?
 
-    @Option(name: .long, help: "Stop after this long: 30s, 10m, 2h, 1d.")
+    @Option(name: .long, help: "Stop after this long: 500ms, 30s, 10m, 2h, 1d (default: until Ctrl-C or SIGTERM).")
     var duration: TimeSpan?
 
-    @Option(name: .long, help: "Stop after this many packets.")
+    @Option(name: .long, help: "Stop after this many packets (default: no limit).")
     var count: UInt64?
 
-    @Option(name: .customLong("flush-every"), help: "Write to the database this often.")
+    @Option(name: .customLong("flush-every"), help: "Write to the database this often: 500ms, 10s, 5m, 1h (at least 100ms; a bare number is seconds).")
     var flushEvery = TimeSpan(nanoseconds: 10_000_000_000)
 
-    @Option(name: .long, help: "Bytes kept of each packet (headers are enough; 64–65535).")
+    @Option(name: .long, help: "Bytes kept of each packet, 64-65535 (headers need fewer than 256; payload detection reads what is kept).")
     var snaplen: Int32 = 256
 
     @Flag(name: .long, help: "Put the interface in promiscuous mode.")

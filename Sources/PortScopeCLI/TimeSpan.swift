@@ -22,4 +22,13 @@ struct TimeSpan: ExpressibleByArgument, Equatable {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
+
+    /// As a user types it: the largest unit that gives a whole number (`10s`, `5m`, `1500ms`).
+    var defaultValueDescription: String {
+        let units: [(suffix: String, scale: Int64)] = [
+            ("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
+        ]
+        for unit in units where nanoseconds % unit.scale == 0 { return "\(nanoseconds / unit.scale)\(unit.suffix)" }
+        return "\(Double(nanoseconds) / 1e9)s"
+    }
 }

@@ -52,7 +52,8 @@ public struct ServiceRegistry: Sendable {
     }
 
     /// This registry with the entries of an /etc/services-format text laid over it
-    /// (`name port/proto [aliases…] [# comment]`).
+    /// (`name port/proto [aliases…] [# comment]`). Entries of protocols PortScope does not count
+    /// (the system file's `ddp`) are skipped; a line that is not of that form is an error.
     public func overridden(byServicesFile text: String) throws(FormatError) -> ServiceRegistry {
         var result = self
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -60,10 +61,11 @@ public struct ServiceRegistry: Sendable {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { continue }
             let portProto = fields.count >= 2 ? fields[1].split(separator: "/") : []
-            guard portProto.count == 2, let port = UInt16(portProto[0]),
-                  let proto = IPProtocol(name: String(portProto[1])), proto.hasPorts else {
+            guard portProto.count == 2, let port = UInt16(portProto[0]), !portProto[1].isEmpty,
+                  portProto[1].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
                 throw FormatError(line: number + 1, text: String(rawLine))
             }
+            guard let proto = IPProtocol(name: String(portProto[1])), proto.hasPorts else { continue }
             result.set(String(fields[0]), proto, port, overwrite: true)
         }
         return result

@@ -21,6 +21,21 @@ import Testing
         #expect(lines.last == "  See 'portscope \(name.first!) --help'.", "\(command): \(run.err)")
     }
 
+    /// Help states defaults as a user would type them, never a Swift value.
+    @Test(arguments: commands)
+    func helpShowsValuesAsTyped(_ command: [String]) throws {
+        let name = Array(command.prefix { $0.first?.isLetter == true && $0 != "x.pcap" && $0 != "p.txt" })
+        let run = try portscope(name + ["--help"])
+        #expect(run.status == 0 && run.out.contains("USAGE: portscope \(name.joined(separator: " "))"), "\(name)")
+        for debris in ["TimeSpan(", "Optional(", "nanoseconds:", "rawValue", "IPProtocol("] {
+            #expect(!run.out.contains(debris), "\(name): \(debris)")
+        }
+        if name == ["live"] {
+            let flush = run.out.replacing("\n", with: " ").replacing(#/ +/#, with: " ")
+            #expect(flush.contains("(default: 10s)") && flush.contains("--snaplen <snaplen> Bytes kept of each packet, 64-65535"), "\(flush)")
+        }
+    }
+
     /// A runtime error: one line, exit status 1; the database is not created by a report.
     @Test(arguments: commands.filter { !["analyze", "live", "interfaces", "policy"].contains($0[0]) })
     func runtimeErrors(_ command: [String]) throws {
@@ -67,6 +82,20 @@ import Testing
         let lines = run.out.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard let header = lines.first else { return [] }
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    }
+
+    /// The system's own /etc/services is read as it is (its ddp lines skipped); a malformed file
+    /// names its line.
+    @Test func systemServicesFile() throws {
+        let dir = TemporaryDirectory(), db = try Self.database(dir)
+        if FileManager.default.fileExists(atPath: "/etc/services") {
+            let run = try portscope(["services", "--services", "/etc/services", "--db", db])
+            #expect(run.status == 0 && run.out.contains("domain"), "\(run.err)")
+        }
+        let bad = dir.file("bad-services")
+        try "web 8080/tcp\nbroken 99999/tcp\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let run = try portscope(["flows", "--services", bad, "--db", db])
+        #expect(run.status == 1 && run.err == "Error: \(bad): line 2: expected 'name port/protocol [aliases]': broken 99999/tcp\n", "\(run.err)")
     }
 
     /// Repeats and comma lists mean any of the values, the same in both forms; `--host` takes a

@@ -164,6 +164,18 @@ struct ServiceRegistryTests {
         #expect(registry.name(.tcp, 8080) == "intranet-web" && registry.name(.udp, 9000) == "metrics")
         #expect(registry.name(.tcp, 80) == "http")
         #expect(throws: ServiceRegistry.FormatError.self) { _ = try ServiceRegistry.iana.overridden(byServicesFile: "bogus 80") }
+        // Protocols PortScope does not count are skipped (the system file has AppleTalk's ddp);
+        // a line that is no entry names its line.
+        let system = try ServiceRegistry.iana.overridden(byServicesFile: "rtmp 1/ddp\nzip 6/ddp  # Zone Information\nlocal 7777/tcp\n")
+        #expect(system.name(.tcp, 7777) == "local" && system.name(.tcp, 1) == ServiceRegistry.iana.name(.tcp, 1))
+        for (bad, line) in [("ok 1/tcp\nbad 70000/tcp", 2), ("\n\n  y 80", 3), ("z 80/", 1), ("w abc/tcp", 1)] {
+            do {
+                _ = try ServiceRegistry.iana.overridden(byServicesFile: bad)
+                Issue.record("\(bad) was read")
+            } catch {
+                #expect(error.line == line && error.text == String(bad.split(separator: "\n", omittingEmptySubsequences: false)[line - 1]))
+            }
+        }
     }
 }
 
