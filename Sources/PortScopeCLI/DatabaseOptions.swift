@@ -7,7 +7,10 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database read-only and returns what `body` reads from it; its errors (the
     /// store's, a capture reference's) become one-line CLI errors.
+    /// A report leaves no `-wal`/`-shm` files that were not there before (`CaptureStore.tidy`).
     func read<R>(_ body: (borrowing CaptureStore) throws -> R) throws -> R {
+        let hadWAL = CaptureStore.hasWALFiles(db)
+        defer { if !hadWAL { CaptureStore.tidy(db) } }
         do {
             let store = try CaptureStore(readingFrom: db)
             return try body(store)

@@ -13,15 +13,16 @@ public struct CaptureInterface: Sendable, Equatable {
     public var isRunning: Bool
     public var isLoopback: Bool
     public var isWireless: Bool
-    /// `connected`, `disconnected`, `not applicable`, or nil when unknown.
+    /// The link as a user would say it: `link up` (libpcap's connected), `no link` (disconnected:
+    /// a cable unplugged, no carrier), `virtual` (not applicable: loopback, `any`, monitors, tunnels
+    /// have no link to sense), or nil when unknown.
     public var connection: String?
     /// The interface's IPv4 and IPv6 addresses.
     public var addresses: [IPAddress]
 
-    /// Flags as words, in `tcpdump -D`'s order: up, running, wireless, loopback, connection.
+    /// Flags as words, in `tcpdump -D`'s order: up (or down), running, wireless, loopback, link.
     public var flags: [String] {
-        var words: [String] = []
-        if isUp { words.append("up") }
+        var words: [String] = [isUp ? "up" : "down"]
         if isRunning { words.append("running") }
         if isWireless { words.append("wireless") }
         if isLoopback { words.append("loopback") }
@@ -42,9 +43,9 @@ public struct CaptureInterface: Sendable, Equatable {
         while let device = next {
             let d = device.pointee
             let connection: String? = switch d.flags & UInt32(PCAP_IF_CONNECTION_STATUS) {
-            case UInt32(PCAP_IF_CONNECTION_STATUS_CONNECTED): "connected"
-            case UInt32(PCAP_IF_CONNECTION_STATUS_DISCONNECTED): "disconnected"
-            case UInt32(PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE): "not applicable"
+            case UInt32(PCAP_IF_CONNECTION_STATUS_CONNECTED): "link up"
+            case UInt32(PCAP_IF_CONNECTION_STATUS_DISCONNECTED): "no link"
+            case UInt32(PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE): "virtual"
             default: nil
             }
             interfaces.append(CaptureInterface(

@@ -60,6 +60,21 @@ public struct CaptureStore: ~Copyable {
         db = database
     }
 
+    /// Whether the database at `path` has a write-ahead log or its index beside it.
+    public static func hasWALFiles(_ path: String) -> Bool {
+        access(path + "-wal", F_OK) == 0 || access(path + "-shm", F_OK) == 0
+    }
+
+    /// Removes the `-wal` and `-shm` files a read-only connection leaves behind (it may not
+    /// remove them itself), by opening and closing the database once read-write: SQLite then
+    /// checkpoints and removes them, but only when no other connection (a running `live`) has it
+    /// open. Without write access nothing is done; nothing stored changes either way.
+    public static func tidy(_ path: String) {
+        guard hasWALFiles(path), access(path, W_OK) == 0, var db = try? Database(path: path) else { return }
+        _ = try? db.userVersion()
+        _ = consume db
+    }
+
     private static func open(_ path: String, readOnly: Bool) throws(StoreError) -> Database {
         do { return try Database(path: path, readOnly: readOnly) } catch { throw .sqlite(path: path, error) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PortScopeStore
 import Testing
 
 /// The command line as a careful user expects it: one error contract on every command, repeated
@@ -96,6 +97,24 @@ import Testing
         try "web 8080/tcp\nbroken 99999/tcp\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let run = try portscope(["flows", "--services", bad, "--db", db])
         #expect(run.status == 1 && run.err == "Error: \(bad): line 2: expected 'name port/protocol [aliases]': broken 99999/tcp\n", "\(run.err)")
+    }
+
+    /// A report that only reads leaves no `-wal`/`-shm` files behind that were not there; while
+    /// another connection (a running `live`) holds the database, its files stay.
+    @Test func reportsLeaveNoLitter() throws {
+        let dir = TemporaryDirectory(), db = try Self.database(dir)
+        func litter() -> [String] { ["-wal", "-shm"].filter { FileManager.default.fileExists(atPath: db + $0) } }
+        #expect(litter().isEmpty)
+        for command in [["captures"], ["services"], ["flows"], ["hosts"], ["unexpected"], ["diff", "1", "2"],
+                        ["export", "--format", "ecs"], ["policy", "init"], ["services", "--capture", "nothing"]] {
+            _ = try portscope(command + ["--db", db])
+            #expect(litter().isEmpty, "\(command)")
+        }
+        let writer = try CaptureStore(path: db)
+        _ = try writer.query("SELECT COUNT(*) AS n FROM captures")
+        let run = try portscope(["services", "--db", db])
+        #expect(run.status == 0 && !litter().isEmpty, "\(run.err)")
+        _ = consume writer
     }
 
     /// Repeats and comma lists mean any of the values, the same in both forms; `--host` takes a

@@ -182,6 +182,10 @@ struct LiveCaptureTests {
         let rows = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as! [[String: Any]]
         let lo = try #require(rows.first { $0["name"] as? String == "lo" })
         #expect((lo["flags"] as? String)?.contains("loopback") == true)
+        // libpcap's flags in words a user knows: lo has no link to sense.
+        #expect(lo["flags"] as? String == "up,running,loopback,virtual", "\(lo)")
+        #expect(!run.out.contains("not applicable") && rows.allSatisfy { ($0["flags"] as? String)?.hasPrefix("up") == true
+                                                                        || ($0["flags"] as? String)?.hasPrefix("down") == true })
         #expect((lo["addresses"] as? String)?.contains("127.0.0.1") == true)
     }
 }
