@@ -38,7 +38,12 @@ extension Reports {
         ReportColumn("path", sql: "path"),
         ReportColumn("filter", sql: "filter"),
         ReportColumn("compression", sql: "compression"),
-        ReportColumn("damage", sql: "damage"),
+        // Why a capture is partial: the damage that stopped the reading, else a torn last record
+        // (a file cut while being written), which the anomalies keep as a byte count.
+        ReportColumn("damage", sql: """
+            COALESCE(damage, (SELECT 'torn last record: ' || a.packets || ' trailing bytes' FROM capture_anomalies a
+                              WHERE a.capture_id = captures.id AND a.reason = 'file.torn_trailing_bytes'))
+            """),
     ]
 
     public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {

@@ -99,6 +99,18 @@ import Testing
         #expect(run.status == 1 && run.err == "Error: \(bad): line 2: expected 'name port/protocol [aliases]': broken 99999/tcp\n", "\(run.err)")
     }
 
+    /// A partial capture says why, in the table and in JSON: here a file cut while being written
+    /// (its last record torn).
+    @Test func partialCaptureSaysWhy() throws {
+        let dir = TemporaryDirectory(), path = dir.file("torn.pcap"), db = dir.file("t.db")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: sample("office-monday.pcap")))
+        try whole.prefix(whole.count - 30).write(to: URL(fileURLWithPath: path))
+        _ = try portscope(["analyze", path, "--db", db, "--quiet"])
+        let json = try portscope(["captures", "--format", "json", "--db", db]).out
+        #expect(json.contains("\"status\": \"partial\"") && json.contains(#/"damage": "torn last record: \d+ trailing bytes"/#), "\(json)")
+        #expect(try portscope(["captures", "--db", db]).out.contains("torn last record"))
+    }
+
     /// A report that only reads leaves no `-wal`/`-shm` files behind that were not there; while
     /// another connection (a running `live`) holds the database, its files stay.
     @Test func reportsLeaveNoLitter() throws {
