@@ -25,23 +25,14 @@ struct FlowFilterOptions: ParsableArguments {
     var proto: [String] = []
 
     func validate() throws {
-        _ = try ports(port, "--port")
-        _ = try ports(serverPort, "--server-port")
-        _ = try hosts()
-        _ = try protocols()
+        _ = try filter(captures: nil)
     }
 
     /// The filter these options make, over `captures`.
     func filter(captures: [Int64]?) throws -> ReportFilter {
-        ReportFilter(captures: captures, protos: try protocols(), ports: try ports(port, "--port"),
-                     serverPorts: try ports(serverPort, "--server-port"), hosts: try hosts())
-    }
-
-    private func ports(_ values: [String], _ flag: String) throws -> [UInt16] {
-        try ListOption.values(values).map { text in
-            guard let port = UInt16(text) else { throw ValidationError("\(flag): '\(text)' is not a port (0-65535)") }
-            return port
-        }
+        ReportFilter(captures: captures, protos: try ListOption.protocols(proto, withPorts: false),
+                     ports: try ListOption.ports(port, "--port"), serverPorts: try ListOption.ports(serverPort, "--server-port"),
+                     hosts: try hosts())
     }
 
     private func hosts() throws -> [IPNetwork] {
@@ -53,19 +44,30 @@ struct FlowFilterOptions: ParsableArguments {
         }
     }
 
-    private func protocols() throws -> [IPProtocol] {
-        try ListOption.values(proto).map { text in
-            guard let proto = IPProtocol(name: text) else {
-                throw ValidationError("--proto: '\(text)' is not a protocol (tcp, udp, sctp, icmp, icmpv6 or a number)")
-            }
-            return proto
-        }
-    }
 }
 
 /// Options that take a list: repeated, or values separated by commas.
 enum ListOption {
     static func values(_ given: [String]) -> [String] {
         given.flatMap { $0.split(separator: ",").map { String($0.trimmingPrefix(" ")) } }.filter { !$0.isEmpty }
+    }
+
+    /// The ports of a `--port`-like option (`flag` names it in the error).
+    static func ports(_ given: [String], _ flag: String) throws -> [UInt16] {
+        try values(given).map { text in
+            guard let port = UInt16(text) else { throw ValidationError("\(flag): '\(text)' is not a port (0-65535)") }
+            return port
+        }
+    }
+
+    /// The protocols of `--proto`; `withPorts` admits only those with ports (a report per port).
+    static func protocols(_ given: [String], withPorts: Bool) throws -> [IPProtocol] {
+        try values(given).map { text in
+            guard let proto = IPProtocol(name: text), proto.hasPorts || !withPorts else {
+                throw ValidationError(withPorts ? "--proto: '\(text)' is not a protocol with ports (tcp, udp or sctp)"
+                                                : "--proto: '\(text)' is not a protocol (tcp, udp, sctp, icmp, icmpv6 or a number)")
+            }
+            return proto
+        }
     }
 }

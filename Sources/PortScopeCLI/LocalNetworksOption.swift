@@ -15,7 +15,7 @@ struct LocalNetworksOption: ParsableArguments {
         }
     }
 
-    private var values: [String] { networks.flatMap { $0.split(separator: ",").map(String.init) } }
+    private var values: [String] { ListOption.values(networks) }
 
     var local: LocalNetworks { values.isEmpty ? .privateRanges : LocalNetworks(values.compactMap { IPNetwork($0) }) }
 }

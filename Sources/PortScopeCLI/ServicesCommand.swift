@@ -23,24 +23,8 @@ struct ServicesCommand: ParsableCommand {
     var port: [String] = []
 
     func validate() throws {
-        _ = try protocols()
-        _ = try ports()
-    }
-
-    private func protocols() throws -> [IPProtocol] {
-        try ListOption.values(proto).map { text in
-            guard let proto = IPProtocol(name: text), proto.hasPorts else {
-                throw ValidationError("--proto: '\(text)' is not a protocol with ports (tcp, udp or sctp)")
-            }
-            return proto
-        }
-    }
-
-    private func ports() throws -> [UInt16] {
-        try ListOption.values(port).map { text in
-            guard let port = UInt16(text) else { throw ValidationError("--port: '\(text)' is not a port (0-65535)") }
-            return port
-        }
+        _ = try ListOption.protocols(proto, withPorts: true)
+        _ = try ListOption.ports(port, "--port")
     }
 
     @OptionGroup var captureReference: CaptureReferenceOption
@@ -48,7 +32,8 @@ struct ServicesCommand: ParsableCommand {
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let filter = ReportFilter(captures: try captureReference.selection(in: store).ids, protos: try protocols(), ports: try ports())
+            let filter = ReportFilter(captures: try captureReference.selection(in: store).ids, protos: try ListOption.protocols(proto, withPorts: true),
+                                      ports: try ListOption.ports(port, "--port"))
             return try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
         }
     }

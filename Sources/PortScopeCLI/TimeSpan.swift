@@ -8,11 +8,13 @@ struct TimeSpan: ExpressibleByArgument, Equatable {
 
     init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
+    /// The units, largest first (`500ms` does not parse as seconds: `500m` is no number).
+    private static let units: [(suffix: String, scale: Int64)] = [
+        ("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
+    ]
+
     init?(argument: String) {
-        let units: [(suffix: String, scale: Int64)] = [
-            ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000), ("d", 86_400_000_000_000),
-        ]
-        let unit = units.first { argument.hasSuffix($0.suffix) && Double(argument.dropLast($0.suffix.count)) != nil }
+        let unit = Self.units.first { argument.hasSuffix($0.suffix) && Double(argument.dropLast($0.suffix.count)) != nil }
         let number = unit.map { String(argument.dropLast($0.suffix.count)) } ?? argument
         // Finite, positive, and at most ~292 years in nanoseconds.
         guard let value = Double(number), value.isFinite, value > 0 else { return nil }
@@ -25,10 +27,7 @@ struct TimeSpan: ExpressibleByArgument, Equatable {
 
     /// As a user types it: the largest unit that gives a whole number (`10s`, `5m`, `1500ms`).
     var defaultValueDescription: String {
-        let units: [(suffix: String, scale: Int64)] = [
-            ("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
-        ]
-        for unit in units where nanoseconds % unit.scale == 0 { return "\(nanoseconds / unit.scale)\(unit.suffix)" }
+        for unit in Self.units where nanoseconds % unit.scale == 0 { return "\(nanoseconds / unit.scale)\(unit.suffix)" }
         return "\(Double(nanoseconds) / 1e9)s"
     }
 }

@@ -29,10 +29,9 @@ public struct AppDetection: Sendable {
     public var ja4: NameRef?
     private var remainingA = AppDetection.packetsPerDirection
     private var remainingB = AppDetection.packetsPerDirection
-    /// A ClientHello going on in its sender's next segment (its bytes so far are in the
-    /// tracker's `ClientHelloAssembly`): the sender, and that segment's TCP sequence number.
+    /// The side whose ClientHello goes on in its next segment (its bytes so far, and the
+    /// sequence number that segment must have, are in the tracker's `ClientHelloAssembly`).
     private(set) var helloSender: FlowSide?
-    private(set) var helloSequence: UInt32 = 0
 
     /// Payload packets examined per direction at most.
     public static let packetsPerDirection: UInt8 = 4
@@ -61,10 +60,9 @@ public struct AppDetection: Sendable {
         return decide(found, from: side, knownServer: knownServer) ? found : nil
     }
 
-    /// Waits for `side`'s segment with `sequence` to carry on its ClientHello; nil: waits no more.
-    mutating func awaitHello(from side: FlowSide?, sequence: UInt32 = 0) {
+    /// Waits for `side`'s next segment to carry on its ClientHello; nil: waits no more.
+    mutating func awaitHello(from side: FlowSide?) {
         helloSender = side
-        helloSequence = sequence
     }
 
     /// Whether `found`, from `side`, wins over what the flow has; if so the flow takes it.

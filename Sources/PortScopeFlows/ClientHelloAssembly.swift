@@ -36,11 +36,11 @@ struct ClientHelloAssembly: ~Copyable {
     deinit { storage.deallocate() }
 
     /// Starts joining a hello whose record ends at `recordEnd` (from the payload's start) past
-    /// `payload`, sent by `side` of the flow `key` in a segment with TCP `sequence`. Returns the
-    /// sequence number its next segment must have, or nil when it cannot be joined.
+    /// `payload`, sent by `side` of the flow `key` in a segment with TCP `sequence`. False when
+    /// it cannot be joined.
     mutating func start(_ payload: UnsafeRawBufferPointer, recordEnd: Int, key: FlowKey, side: FlowSide,
-                        sequence: UInt32) -> UInt32? {
-        guard !slots.isEmpty, recordEnd > payload.count, recordEnd <= Self.slotSize else { return nil }
+                        sequence: UInt32) -> Bool {
+        guard !slots.isEmpty, recordEnd > payload.count, recordEnd <= Self.slotSize else { return false }
         release(key, side)
         clock += 1
         var chosen = 0
@@ -51,15 +51,15 @@ struct ClientHelloAssembly: ~Copyable {
         let next = sequence &+ UInt32(truncatingIfNeeded: payload.count)
         slots[chosen] = Slot(key: key, side: side, nextSequence: next, filled: payload.count, needed: recordEnd, taken: clock)
         UnsafeMutableRawBufferPointer(rebasing: storage[(chosen * Self.slotSize)...]).copyMemory(from: payload)
-        return next
+        return true
     }
 
     /// What a segment that may carry on a hello brought.
     enum Continuation {
         /// It did not continue one (another sequence number, or the slot was given up).
         case none
-        /// The hello goes on: the sequence number its next segment must have.
-        case pending(next: UInt32)
+        /// The hello goes on in the next segment.
+        case pending
         /// The hello is whole: its bytes from the record header, valid until `release`.
         case complete(UnsafeRawBufferPointer)
     }
@@ -78,7 +78,7 @@ struct ClientHelloAssembly: ~Copyable {
             .copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[..<take]))
         slots[i].filled += take
         slots[i].nextSequence = sequence &+ UInt32(truncatingIfNeeded: payload.count)
-        if slots[i].filled < slots[i].needed { return .pending(next: slots[i].nextSequence) }
+        if slots[i].filled < slots[i].needed { return .pending }
         return .complete(UnsafeRawBufferPointer(rebasing: storage[base..<(base + slots[i].filled)]))
     }
 

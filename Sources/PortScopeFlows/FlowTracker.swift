@@ -119,8 +119,8 @@ public struct FlowTracker: ~Copyable {
         if app.helloSender == side {
             app.awaitHello(from: nil)
             switch hellos.extend(payload, key: key, side: side, sequence: sequence) {
-            case .pending(let next):
-                app.awaitHello(from: side, sequence: next)
+            case .pending:
+                app.awaitHello(from: side)
                 return
             case .complete(let hello):
                 if let found = app.examine(hello, from: side, knownServer: knownServer, cut: false, context: context) {
@@ -135,8 +135,8 @@ public struct FlowTracker: ~Copyable {
         guard let found = app.examine(payload, from: side, knownServer: knownServer, cut: cut, context: context) else { return }
         keep(found, of: payload, in: &app)
         if let end = found.helloRecordEnd, end > payload.count, let sequence,
-           let next = hellos.start(payload, recordEnd: end, key: key, side: side, sequence: sequence) {
-            app.awaitHello(from: side, sequence: next)
+           hellos.start(payload, recordEnd: end, key: key, side: side, sequence: sequence) {
+            app.awaitHello(from: side)
         }
     }
 

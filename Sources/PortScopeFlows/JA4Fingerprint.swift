@@ -36,9 +36,18 @@ struct JA4Fingerprinter: ~Copyable {
 
     /// Writes the JA4 of `hello`, whose bytes are `p`, into `out` (`length` bytes).
     func fingerprint(_ hello: TLSClientHello, in p: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) {
+        // Part b's text first: the ciphers, sorted, from the start of `text`.
+        var ciphers = 0
+        for v in hello.cipherSuiteValues(in: p) where !TLSExtensionType.isGREASE(v) {
+            values[ciphers] = v
+            ciphers += 1
+        }
+        var b = TextCursor(text)
+        b.putSorted(UnsafeMutableBufferPointer(rebasing: values[..<ciphers]))
+
         var version = hello.version, hasServerName = false, extensionCount = 0
         var alpn: Range<Int>?, signatureAlgorithms: Range<Int>?
-        var kept = 0  // extensions for part c, in `values`
+        var kept = 0  // extensions for part c, in `values` (the ciphers are text by now)
         for (type, body) in hello.extensionList(in: p) where !TLSExtensionType.isGREASE(type.rawValue) {
             extensionCount += 1
             switch type {
@@ -58,13 +67,23 @@ struct JA4Fingerprinter: ~Copyable {
                 kept += 1
             }
         }
+        // Part c's text after part b's.
+        var c = TextCursor(UnsafeMutableBufferPointer(rebasing: text[b.at...]))
+        c.putSorted(UnsafeMutableBufferPointer(rebasing: values[..<kept]))
+        if kept > 0, let signatureAlgorithms {
+            var separator = UInt8(ascii: "_")
+            for v in TLSClientHello.values(in: p, list: signatureAlgorithms, lengthBytes: 2) where !TLSExtensionType.isGREASE(v) {
+                c.put(separator)
+                c.putHex(v)
+                separator = UInt8(ascii: ",")
+            }
+        }
+
         var a = TextCursor(out)
         a.put(UInt8(ascii: "t"))
         a.put(Self.versionCode(version))
         a.put(UInt8(ascii: hasServerName ? "d" : "i"))
-        var cipherCount = 0
-        for v in hello.cipherSuiteValues(in: p) where !TLSExtensionType.isGREASE(v) { cipherCount += 1 }
-        a.putCount(cipherCount)
+        a.putCount(ciphers)
         a.putCount(extensionCount)
         if let alpn {
             let (first, last) = (p[alpn.lowerBound], p[alpn.upperBound - 1])
@@ -79,29 +98,9 @@ struct JA4Fingerprinter: ~Copyable {
             a.put("00")
         }
         a.put(UInt8(ascii: "_"))
-
-        // Part c's text first (its extensions are already in `values`), then part b's after it.
-        var c = TextCursor(text)
-        c.putSorted(UnsafeMutableBufferPointer(rebasing: values[..<kept]))
-        if kept > 0, let signatureAlgorithms {
-            var separator = UInt8(ascii: "_")
-            for v in TLSClientHello.values(in: p, list: signatureAlgorithms, lengthBytes: 2) where !TLSExtensionType.isGREASE(v) {
-                c.put(separator)
-                c.putHex(v)
-                separator = UInt8(ascii: ",")
-            }
-        }
-        let partC = c.at
-        var ciphers = 0
-        for v in hello.cipherSuiteValues(in: p) where !TLSExtensionType.isGREASE(v) {
-            values[ciphers] = v
-            ciphers += 1
-        }
-        var b = TextCursor(UnsafeMutableBufferPointer(rebasing: text[partC...]))
-        b.putSorted(UnsafeMutableBufferPointer(rebasing: values[..<ciphers]))
-        hash(UnsafeBufferPointer(rebasing: text[partC..<(partC + b.at)]), into: &a)
+        hash(UnsafeBufferPointer(rebasing: text[..<b.at]), into: &a)
         a.put(UInt8(ascii: "_"))
-        hash(UnsafeBufferPointer(rebasing: text[..<partC]), into: &a)
+        hash(UnsafeBufferPointer(rebasing: text[b.at..<(b.at + c.at)]), into: &a)
     }
 
     /// The first 12 hex digits of SHA-256 of `text`, or `000000000000` when it is empty.

@@ -20,6 +20,17 @@ enum Corpus {
 
     static var files: [String] { oracle.keys.sorted() }
 
+    /// Every corpus capture analyzed into one database, built once and shared (read only) by the
+    /// suites that check its flows against reference implementations; it lives as long as the
+    /// test process.
+    nonisolated(unsafe) static let database: String = {
+        let directory = TemporaryDirectory()
+        for name in files { _ = try? analyze(root! + "/" + name, in: directory) }
+        keptDirectory = directory
+        return directory.file("test.db")
+    }()
+    nonisolated(unsafe) private static var keptDirectory: TemporaryDirectory?
+
     /// Where PortScope differs from the oracle on purpose: the capture, why, and the exact
     /// difference expected (so the check still fails if anything else changes).
     struct KnownDifference {
