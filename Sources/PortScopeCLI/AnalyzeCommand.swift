@@ -166,9 +166,12 @@ struct AnalyzeCommand: ParsableCommand {
         if let evicted = s.anomalies.first(where: { $0.reason == "flow.evicted" && $0.packets > 0 }) {
             print("  flows stored early to stay under --max-flows: \(evicted.packets) (end_reason evicted)")
         }
-        let notes = s.anomalies.filter { $0.packets > 0 }
-        if !notes.isEmpty {
-            print("  not fully decoded or noted: " + notes.map { "\($0.reason) \($0.packets)" }.joined(separator: ", "))
+        if let failures = CaptureNoteKind.notDecoded.list(s.anomalies, labelled: true) {
+            print("  not fully decoded: " + failures)
+        }
+        // Evictions have their own line above.
+        if let notes = CaptureNoteKind.note.list(s.anomalies.filter { $0.reason != "flow.evicted" }, labelled: true) {
+            print("  noted, not failures: " + notes)
         }
         let top = try Reports.services(store, filter: ReportFilter(capture: id), sort: .bytes, registry: registry)
         if !top.rows.isEmpty {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortScopeAnalysis
+import PortScopeDecode
 import PortScopeReport
 
 struct HostsCommand: ParsableCommand {
@@ -34,7 +35,13 @@ struct HostsCommand: ParsableCommand {
         try database.printReport { store in
             let lines = try HostView.lines(store, captures: try captureReference.flowSelection(in: store), hosts: selection,
                                            local: localNetworks.local)
-            return Reports.hosts(lines, explain: explain, registry: registry).render(output.format, limit: output.limit)
+            let text = Reports.hosts(lines, explain: explain, registry: registry).render(output.format, limit: output.limit)
+            // Tables end with what they left out; JSON and CSV stay rows only.
+            guard output.format == .table, !lines.isEmpty else { return text }
+            var listed: [IPAddress] = []
+            for line in lines.prefix(output.limit ?? .max) where listed.last != line.host { listed.append(line.host) }
+            let leftOut = try HostLeftOut(store, captures: try captureReference.flowSelection(in: store), hosts: listed)
+            return text + (Reports.hostsLeftOut(leftOut, hosts: listed.count) ?? "")
         }
     }
 }

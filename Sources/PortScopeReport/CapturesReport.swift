@@ -44,10 +44,26 @@ extension Reports {
             COALESCE(damage, (SELECT 'torn last record: ' || a.packets || ' trailing bytes' FROM capture_anomalies a
                               WHERE a.capture_id = captures.id AND a.reason = 'file.torn_trailing_bytes'))
             """),
+        // The stored anomalies split by CaptureNoteKind, as analyze prints them.
+        ReportColumn("not_decoded") { row in notes(row, .notDecoded) },
+        ReportColumn("notes") { row in notes(row, .note) },
     ]
 
+    private static func notes(_ row: QueryRow, _ kind: CaptureNoteKind) -> Report.Cell {
+        guard case .text(let list) = row["anomalies"] else { return .null }
+        let anomalies = list.split(separator: "\n").compactMap { line -> (reason: String, packets: UInt64)? in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let packets = UInt64(parts[1]) else { return nil }
+            return (String(parts[0]), packets)
+        }
+        return kind.list(anomalies).map(Report.Cell.text) ?? .null
+    }
+
     public static func captures(_ store: borrowing CaptureStore) throws(StoreError) -> Report {
-        let select = ReportColumn.selectList(captureColumns, inputs: [("stored_status", "status"), ("writer", "writer")])
+        let select = ReportColumn.selectList(captureColumns, inputs: [
+            ("stored_status", "status"), ("writer", "writer"),
+            ("anomalies", "(SELECT group_concat(reason || ' ' || packets, char(10)) FROM (SELECT reason, packets FROM capture_anomalies a WHERE a.capture_id = captures.id ORDER BY reason))"),
+        ])
         return Report(captureColumns, try store.query("SELECT \(select) FROM captures ORDER BY id"))
     }
 }

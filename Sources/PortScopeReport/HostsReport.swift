@@ -33,3 +33,16 @@ extension Reports {
         return Report(columns, lines)
     }
 }
+
+extension Reports {
+    /// The line a `hosts` table ends with: what it did not show for the `hosts` hosts listed
+    /// (nil when nothing was left out).
+    public static func hostsLeftOut(_ leftOut: HostLeftOut, hosts: Int) -> String? {
+        guard !leftOut.isEmpty else { return nil }
+        let parts = [("probes and unanswered attempts", leftOut.probes), ("ICMP", leftOut.icmp),
+                     ("to broadcast or multicast", leftOut.group), ("other IP protocols", leftOut.otherProtocols)]
+            .filter { $0.1.flows > 0 }
+            .map { "\($0.0) \($0.1.flows) flows (\($0.1.packets) packets)" }
+        return "not shown for the \(hosts == 1 ? "host" : "\(hosts) hosts") listed: " + parts.joined(separator: "; ") + "\n"
+    }
+}

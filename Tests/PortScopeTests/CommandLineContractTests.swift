@@ -111,6 +111,54 @@ import Testing
         #expect(try portscope(["captures", "--db", db]).out.contains("torn last record"))
     }
 
+    /// What was read as intended (an ARP frame) is listed apart from what was not fully decoded
+    /// (an IPv4 header cut short), in analyze's summary and in `captures`.
+    @Test func notesApartFromFailures() throws {
+        let dir = TemporaryDirectory(), path = dir.file("notes.pcap"), db = dir.file("n.db")
+        var capture = TrafficCapture()
+        capture.session("192.168.1.10", 40000, "192.168.1.80", 80)
+        let ethernet: [UInt8] = Array(repeating: 0xFF, count: 6) + [2, 0, 0, 0, 0, 1]
+        // ARP request (ethertype 0x0806): hardware type 1, IPv4, lengths 6 and 4, op 1, addresses.
+        capture.frame(ethernet + [0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1] + Array(repeating: 0, count: 20))
+        // IPv4 (ethertype 0x0800) whose header stops after 10 of its 20 bytes.
+        capture.frame(ethernet + [0x08, 0x00, 0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6])
+        try capture.write(to: path)
+        let run = try portscope(["analyze", path, "--db", db])
+        #expect(run.status == 0 && run.out.contains("\n  not fully decoded: truncated.ipv4 1\n"), "\(run.out)")
+        #expect(run.out.contains("\n  noted, not failures: unsupported.ethertype (non-IP frames: ARP, STP, LLDP, …) 1\n"), "\(run.out)")
+        let row = try Self.csv(["captures"], db).first
+        #expect(row?["not_decoded"] == "truncated.ipv4 1" && row?["notes"] == "unsupported.ethertype 1", "\(String(describing: row))")
+        let json = try portscope(["captures", "--format", "json", "--db", db]).out
+        #expect(json.contains(#""not_decoded": "truncated.ipv4 1", "notes": "unsupported.ethertype 1""#), "\(json)")
+        // Packets the filter leaves out are a note too.
+        let filtered = try portscope(["analyze", path, "--filter", "not arp", "--db", db])
+        #expect(filtered.out.contains("\n  noted, not failures: filter.excluded 1\n"), "\(filtered.out)")
+    }
+
+    /// A `hosts` table ends with what it left out for the hosts it lists, by why; JSON has only
+    /// the rows.
+    @Test func hostsSayWhatTheyLeaveOut() throws {
+        let dir = TemporaryDirectory(), path = dir.file("hosts.pcap"), db = dir.file("h.db")
+        var capture = TrafficCapture()
+        capture.session("192.168.1.10", 40000, "192.168.1.80", 80)
+        capture.synProbe("192.168.1.10", 40001, "192.168.1.80", 23, answer: .nothing)
+        capture.ping("192.168.1.10", "192.168.1.1")
+        capture.ping("192.168.1.1", "192.168.1.10", reply: true)
+        capture.udp("192.168.1.10", 68, "255.255.255.255", 67)
+        capture.session("192.168.1.20", 40000, "192.168.1.80", 80)  // another host: not counted
+        capture.ping("192.168.1.20", "192.168.1.1")
+        try capture.write(to: path)
+        #expect(try portscope(["analyze", path, "--db", db, "--quiet"]).status == 0)
+        let one = try portscope(["hosts", "192.168.1.10", "--db", db])
+        #expect(one.status == 0 && one.out.hasSuffix("\nnot shown for the host listed: probes and unanswered attempts 1 flows (1 packets); "
+            + "ICMP 1 flows (2 packets); to broadcast or multicast 1 flows (1 packets)\n"), "\(one.out)")
+        let two = try portscope(["hosts", "192.168.1.10", "192.168.1.20", "--db", db]).out
+        #expect(two.hasSuffix("\nnot shown for the 2 hosts listed: probes and unanswered attempts 1 flows (1 packets); "
+            + "ICMP 2 flows (3 packets); to broadcast or multicast 1 flows (1 packets)\n"), "\(two)")
+        let json = try portscope(["hosts", "192.168.1.10", "--format", "json", "--db", db]).out
+        #expect(json.hasPrefix("[") && json.hasSuffix("]\n"), "\(json)")
+    }
+
     /// A report that only reads leaves no `-wal`/`-shm` files behind that were not there; while
     /// another connection (a running `live`) holds the database, its files stay.
     @Test func reportsLeaveNoLitter() throws {

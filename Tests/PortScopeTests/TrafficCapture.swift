@@ -21,6 +21,9 @@ struct TrafficCapture {
         records.append((UInt32(micros / 1_000_000), UInt32(micros % 1_000_000), kept, kept.count < frame.count ? UInt32(frame.count) : nil))
     }
 
+    /// A frame written as given: one the traffic helpers cannot make (ARP, a cut header).
+    mutating func frame(_ bytes: [UInt8]) { record(bytes) }
+
     static func big16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
     static func big32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(v >> $0 & 0xFF) } }
 
