@@ -43,6 +43,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var maxFlows: MaxFlowsOption
     @OptionGroup var communityID: CommunityIDSeedOption
+    @OptionGroup var bucket: BucketOption
 
     @Flag(name: .customLong("no-detect"),
           help: "Do not examine payloads for their application protocol (app_proto stays empty; for measuring its cost).")
@@ -79,6 +80,7 @@ struct AnalyzeCommand: ParsableCommand {
         options.pipeline.registry = try servicesFile.registry()
         options.pipeline.maxFlows = maxFlows.maxFlows
         options.pipeline.communityIDSeed = communityID.seed
+        options.pipeline.bucketWidth = bucket.width(otherwise: nil)
         options.name = name
         options.setName = asOne
         // Check every input before writing anything, so a bad argument changes nothing; in a

@@ -51,6 +51,7 @@ struct LiveCommand: ParsableCommand {
     @OptionGroup var servicesFile: ServicesFileOption
     @OptionGroup var maxFlows: MaxFlowsOption
     @OptionGroup var communityID: CommunityIDSeedOption
+    @OptionGroup var bucket: BucketOption
 
     func validate() throws {
         guard (64...65535).contains(snaplen) else { throw ValidationError("--snaplen must be between 64 and 65535") }
@@ -70,6 +71,7 @@ struct LiveCommand: ParsableCommand {
         options.pipeline.registry = try servicesFile.registry()
         options.pipeline.maxFlows = maxFlows.maxFlows
         options.pipeline.communityIDSeed = communityID.seed
+        options.pipeline.bucketWidth = bucket.width(otherwise: 60_000_000_000)
 
         // The interface first: a capture that cannot start leaves the database untouched.
         var capture: LiveCapture

@@ -80,6 +80,8 @@ public struct FlowRecord: Sendable {
     /// broadcast or multicast (a directed broadcast). Such an end is no host: never a server or
     /// a client.
     public var toGroup = false
+    /// Its packets and bytes over time, not yet stored (`TimeBuckets`).
+    public var buckets = FlowBuckets()
     /// The database row this flow was written to, once it has been.
     public var row: FlowRow?
     /// Whether a `ServiceSideInference` has learned this flow's fan-in (its key never changes,

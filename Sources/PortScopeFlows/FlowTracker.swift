@@ -44,12 +44,17 @@ public struct FlowTracker: ~Copyable {
     public private(set) var names: FlowNames
     /// Whether payloads are examined for their protocol (`PayloadDetector`).
     public let detectsProtocols: Bool
+    /// The flows' traffic over time.
+    public private(set) var buckets: TimeBuckets
     private var fragments: FragmentCache
     private var hellos: ClientHelloAssembly
     private let fingerprinter: JA4Fingerprinter
 
-    public init(timeouts: FlowTimeouts = .standard, expectedFlows: Int = 4096, detectsProtocols: Bool = true) {
+    /// `bucketWidth`: nanoseconds per time bucket, or nil to choose from the capture's span.
+    public init(timeouts: FlowTimeouts = .standard, expectedFlows: Int = 4096, detectsProtocols: Bool = true,
+                bucketWidth: Int64? = nil) {
         self.timeouts = timeouts
+        buckets = TimeBuckets(width: bucketWidth, expectedFlows: expectedFlows)
         self.detectsProtocols = detectsProtocols
         table = FlowTable(expectedFlows: expectedFlows)
         names = FlowNames(capacity: expectedFlows * 16)
@@ -91,6 +96,7 @@ public struct FlowTracker: ~Copyable {
             index = table.insert(FlowRecord(key: key, firstSender: side))
         }
         table[index].account(packet, from: side, wireLength: wireLength, time: time)
+        buckets.count(table, index, bytes: wireLength, at: time)
         // A first fragment holds a datagram's first bytes: UDP's length says how many more follow, so
         // it is judged as a payload cut short; a TCP segment's own length is unknown there.
         let pieceOfDatagram = packet.fragment.moreFragments && proto != .udp
@@ -213,6 +219,7 @@ public struct FlowTracker: ~Copyable {
     public mutating func removeEnded() {
         table.removeEnded()
         table.withMutableFlows { names.compact($0) }
+        table.withMutableFlows { buckets.compact($0) }
     }
 
     private mutating func joinFragment(_ packet: DecodedPacket, wireLength: UInt32, time: Int64) {
@@ -227,6 +234,7 @@ public struct FlowTracker: ~Copyable {
         let payload = packet.ipProtocol == .udp ? 0 : max(0, packet.ipLength - packet.ipHeaderLength)
         table[index].withDirection(first.side) { $0.add(bytes: wireLength, ip: packet.ipLength, payload: payload, at: time) }
         table[index].fragmentPackets += 1
+        buckets.count(table, index, bytes: wireLength, at: time)
     }
 }
 

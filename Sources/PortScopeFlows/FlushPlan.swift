@@ -42,10 +42,11 @@ public struct FlushPlan: Sendable {
 
     /// After the flush committed: each flow remembers its row (`rowIDs[i]` for a new row of
     /// `flows[i]`, nil for a row updated in place), its packets and its side, so the next flush
-    /// updates that row only if something changed. If the flush failed this is not called, and
+    /// updates that row only if something changed; its time buckets count afresh. If the flush failed this is not called, and
     /// the next flush writes the same flows again.
     public func recordWritten(rowIDs: [Int64?], in buffer: UnsafeMutableBufferPointer<FlowRecord>) {
         for (write, newID) in zip(flows, rowIDs) {
+            TimeBuckets.stored(&buffer[write.index].buckets)
             let flow = buffer[write.index]
             guard let id = newID ?? flow.row?.id else { continue }
             buffer[write.index].row = FlowRow(id: id, packets: flow.packets, side: write.side)

@@ -15,6 +15,8 @@ public struct PipelineOptions: Sendable {
     public var expectedFlows = 4096
     /// The seed of the flows' Community IDs (`--community-id-seed`).
     public var communityIDSeed: UInt16 = 0
+    /// Nanoseconds per time bucket (`--bucket`); nil chooses from the capture's span (`TimeBuckets`).
+    public var bucketWidth: Int64?
     /// The default `--max-flows`: a flow costs about 0.5 KiB until it is stored, so about 500 MiB.
     public static let defaultMaxFlows = 1_000_000
 
@@ -45,7 +47,7 @@ public struct PacketPipeline: ~Copyable {
         maxFlows = options.maxFlows
         communityIDSeed = options.communityIDSeed
         tracker = FlowTracker(timeouts: options.timeouts, expectedFlows: options.expectedFlows,
-                              detectsProtocols: options.detectProtocols)
+                              detectsProtocols: options.detectProtocols, bucketWidth: options.bucketWidth)
         inference = ServiceSideInference(registry: options.registry)
     }
 
@@ -123,9 +125,10 @@ public struct PacketPipeline: ~Copyable {
     public mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
                                replacing: Int64? = nil, scope: FlushScope = .all) throws(StoreError) -> Int64 {
         let plan = plan(scope)
+        let buckets = tracker.buckets
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
             let result = try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),
-                                         plan: plan, names: names)
+                                         plan: plan, names: names, buckets: buckets)
             plan.recordWritten(rowIDs: result.rowIDs, in: flows)
             return result
         }

@@ -16,7 +16,8 @@ extension CaptureStore {
     /// transaction:
     /// - the capture row: created when `capture` is nil (after deleting `replacing`, if given),
     ///   then set from `summary`, with its anomalies;
-    /// - new flows inserted, flows with rows updated in place.
+    /// - new flows inserted, flows with rows updated in place, and the time buckets of what
+    ///   each carried since it was last written (`buckets`, of the flows' tracker).
     ///
     /// With `summary.flowRows` false only the aggregates are written, so each flow must be in one
     /// plan only: its capture's only flush, a flush of ended flows, or the last one. The
@@ -24,7 +25,7 @@ extension CaptureStore {
     /// rows). If the flush fails, nothing in the database changes.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeBufferPointer<FlowRecord>, plan: FlushPlan,
-                      names: borrowing FlowNames) throws(StoreError) -> FlushResult {
+                      names: borrowing FlowNames, buckets: TimeBuckets) throws(StoreError) -> FlushResult {
         let newFlows = plan.newFlows(in: flows)
         return try inTransaction { () throws(SQLiteError) -> FlushResult in
             if let replacing {
@@ -34,7 +35,7 @@ extension CaptureStore {
             let id: Int64
             if let capture { id = capture } else { id = try insertCapture(summary) }
             var writer = try FlowRowWriter(db, capture: id, communityIDSeed: summary.communityIDSeed)
-            let rowIDs = try writer.write(plan, of: flows, names: names, into: db, rows: summary.flowRows)
+            let rowIDs = try writer.write(plan, of: flows, names: names, buckets: buckets, into: db, rows: summary.flowRows)
             try updateCapture(id, summary, newFlows: newFlows)
             return FlushResult(captureID: id, rowIDs: rowIDs, newFlows: newFlows)
         }

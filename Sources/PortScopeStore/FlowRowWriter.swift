@@ -54,7 +54,8 @@ enum FlowColumn: Int32, CaseIterable {
 }
 
 /// Writes the flows of one flush: new rows inserted (or, without flow rows, only summed), rows
-/// already written updated in place, and the new ones' figures added to `host_services`.
+/// already written updated in place, the new ones' figures added to `host_services`, and what
+/// every one carried since it was last written added to `time_buckets`.
 struct FlowRowWriter: ~Copyable {
     private var insert: Statement
     private var update: Statement
@@ -75,12 +76,14 @@ struct FlowRowWriter: ~Copyable {
     /// Writes each flow of `plan`, in order, then the new ones' `host_services` sums. Returns
     /// each flow's new row id; nil when its existing row was updated or it got no row (`rows` false).
     mutating func write(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, names: borrowing FlowNames,
-                        into db: borrowing Database, rows: Bool) throws(SQLiteError) -> [Int64?] {
+                        buckets: TimeBuckets, into db: borrowing Database, rows: Bool) throws(SQLiteError) -> [Int64?] {
         var sums = HostServiceSums()
+        var overTime = TimeBucketSums(buckets)
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.flows.count)
         for write in plan.flows {
             let flow = flows[write.index], side = write.side
+            overTime.add(flow, side: side)
             if let row = flow.row {
                 update.reset()
                 try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)
@@ -101,6 +104,7 @@ struct FlowRowWriter: ~Copyable {
             }
         }
         try sums.write(to: db, capture: capture)
+        try overTime.write(to: db, capture: capture)
         return newIDs
     }
 

@@ -226,6 +226,24 @@ enum Schema {
         ALTER TABLE flows ADD COLUMN ja4 TEXT;
         CREATE INDEX flows_ja4 ON flows(ja4) WHERE ja4 IS NOT NULL;
         """,
+        // v11: traffic over time (`TimeBuckets`). Per capture, service (protocol, server, port)
+        // and bucket (`start_ns`, `bucket_ns` wide, a multiple of it since 1970): packets and
+        // bytes seen in the bucket, and the flows whose first packet fell in it. Their sums are
+        // the host_services figures. Captures stored before have none (`bucket_ns` null).
+        """
+        ALTER TABLE captures ADD COLUMN bucket_ns INTEGER;
+        CREATE TABLE time_buckets (
+            capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+            proto TEXT NOT NULL,
+            server_addr TEXT NOT NULL,
+            server_port INTEGER NOT NULL,
+            start_ns INTEGER NOT NULL,
+            packets INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            flows INTEGER NOT NULL,
+            PRIMARY KEY (capture_id, proto, server_port, server_addr, start_ns)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

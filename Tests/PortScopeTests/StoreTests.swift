@@ -198,9 +198,11 @@ struct FlushTests {
 @discardableResult
 func flush(_ tracker: inout FlowTracker, _ inference: inout ServiceSideInference, into store: borrowing CaptureStore,
            _ summary: CaptureSummary, capture: Int64?) throws(StoreError) -> CaptureStore.FlushResult {
-    try tracker.withMutableFlows { flows, names throws(StoreError) in
+    let buckets = tracker.buckets
+    return try tracker.withMutableFlows { flows, names throws(StoreError) in
         let plan = FlushPlan(flows, scope: .all, inference: &inference)
-        let result = try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names)
+        let result = try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names,
+                                     buckets: buckets)
         plan.recordWritten(rowIDs: result.rowIDs, in: flows)
         return result
     }
