@@ -4,6 +4,7 @@ import PortScopeReport
 
 extension OutputFormat: ExpressibleByArgument {}
 extension ServiceSort: ExpressibleByArgument {}
+extension FlowSort: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 
 extension IPProtocol: ExpressibleByArgument {

@@ -18,6 +18,7 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var localNetworks: LocalNetworksOption
     @OptionGroup var servicesFile: ServicesFileOption
+    @OptionGroup var timeWindow: TimeWindowOption
 
     @Flag(name: .customLong("all-hosts"),
           help: "Also the services of hosts outside the local networks (by default only local hosts are judged, as 'unexpected --baseline' judges them).")
@@ -31,7 +32,10 @@ struct DiffCommand: ParsableCommand {
         try database.printReport { store in
             let from = try store.captureID(a), to = try store.captureID(b)
             noteCapturesWithoutFlowRows(CaptureSelection(ids: [from, to]), in: store)
-            let changes = try ServiceChanges.between(store, from, to, all: all, hosts: HostSelection(localOnly: !allHosts),
+            // A span back (--since 1h) counts from each capture's own latest packet: the last hour of each.
+            let before = try timeWindow.applied(to: CaptureSelection(ids: [from]), in: store)
+            let after = try timeWindow.applied(to: CaptureSelection(ids: [to]), in: store)
+            let changes = try ServiceChanges.between(store, before, after, all: all, hosts: HostSelection(localOnly: !allHosts),
                                                      local: localNetworks.local)
             return Reports.diff(changes, registry: registry).render(output.format, limit: output.limit)
         }

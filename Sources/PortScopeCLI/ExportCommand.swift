@@ -25,6 +25,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var flowFilter: FlowFilterOptions
 
     @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var timeWindow: TimeWindowOption
 
     @OptionGroup var localNetworks: LocalNetworksOption
 
@@ -33,7 +34,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try database.read { store in
-            let filter = try flowFilter.filter(captures: try captureReference.selection(in: store).ids)
+            let captures = try timeWindow.applied(to: try captureReference.selection(in: store), in: store)
+            let filter = try flowFilter.filter(captures: captures.ids, window: captures.window)
             var sink = try ExportSink(path: output)
             try FlowExport.write(store, filter: filter, format: format, local: localNetworks.local, to: &sink)
             try sink.finish(path: output)

@@ -2,6 +2,7 @@ import ArgumentParser
 import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeReport
+import PortScopeStore
 
 /// The flow filters `flows` and `export` share. Each may be repeated or given a comma list,
 /// meaning any of the values.
@@ -28,22 +29,33 @@ struct FlowFilterOptions: ParsableArguments {
         _ = try filter(captures: nil)
     }
 
-    /// The filter these options make, over `captures`.
-    func filter(captures: [Int64]?) throws -> ReportFilter {
+    /// The filter these options make, over `captures` in `window`.
+    func filter(captures: [Int64]?, window: TimeWindow = .always) throws -> ReportFilter {
         ReportFilter(captures: captures, protos: try ListOption.protocols(proto, withPorts: false),
                      ports: try ListOption.ports(port, "--port"), serverPorts: try ListOption.ports(serverPort, "--server-port"),
-                     hosts: try hosts())
+                     hosts: try ListOption.networks(host, "--host"), window: window)
+    }
+}
+
+/// The service filters `services` and `timeline` share: protocols with ports, and service ports.
+struct ServiceFilterOptions: ParsableArguments {
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only this protocol: tcp, udp or sctp (repeat or comma list: any).", valueName: "proto"))
+    var proto: [String] = []
+
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("Only this service port (repeat or comma list: any).", valueName: "port"))
+    var port: [String] = []
+
+    func validate() throws {
+        _ = try filter(captures: nil)
     }
 
-    private func hosts() throws -> [IPNetwork] {
-        try ListOption.values(host).map { text in
-            guard let network = IPNetwork(text) else {
-                throw ValidationError("--host: '\(text)' is not an IPv4 or IPv6 address or network (10.0.0.0/8)")
-            }
-            return network
-        }
+    /// The filter these options make, over `captures` in `window`.
+    func filter(captures: [Int64]?, window: TimeWindow = .always) throws -> ReportFilter {
+        ReportFilter(captures: captures, protos: try ListOption.protocols(proto, withPorts: true),
+                     ports: try ListOption.ports(port, "--port"), window: window)
     }
-
 }
 
 /// Options that take a list: repeated, or values separated by commas.
@@ -57,6 +69,16 @@ enum ListOption {
         try values(given).map { text in
             guard let port = UInt16(text) else { throw ValidationError("\(flag): '\(text)' is not a port (0-65535)") }
             return port
+        }
+    }
+
+    /// The addresses and networks of a `--host`-like option (`flag` names it in the error).
+    static func networks(_ given: [String], _ flag: String) throws -> [IPNetwork] {
+        try values(given).map { text in
+            guard let network = IPNetwork(text) else {
+                throw ValidationError("\(flag): '\(text)' is not an IPv4 or IPv6 address or network (10.0.0.0/8)")
+            }
+            return network
         }
     }
 

@@ -23,6 +23,10 @@ struct FlowsCommand: ParsableCommand {
     var ja4: String?
 
     @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var timeWindow: TimeWindowOption
+
+    @Option(name: .long, help: "Order by bytes (largest first) or time (first packet first).")
+    var sort: FlowSort = .bytes
 
     func validate() throws {
         if let communityID, !communityID.hasPrefix("1:") || communityID.count != 30 {
@@ -36,8 +40,9 @@ struct FlowsCommand: ParsableCommand {
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let filter = try flowFilter.filter(captures: try captureReference.flowSelection(in: store).ids)
-            return try Reports.flows(store, filter: filter, communityID: communityID, ja4: ja4, registry: registry).render(output.format, limit: output.limit)
+            let captures = try timeWindow.applied(to: try captureReference.flowSelection(in: store), in: store)
+            let filter = try flowFilter.filter(captures: captures.ids, window: captures.window)
+            return try Reports.flows(store, filter: filter, communityID: communityID, ja4: ja4, sort: sort, registry: registry).render(output.format, limit: output.limit)
         }
     }
 }

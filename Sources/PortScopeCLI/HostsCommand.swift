@@ -14,6 +14,7 @@ struct HostsCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var timeWindow: TimeWindowOption
     @OptionGroup var localNetworks: LocalNetworksOption
     @OptionGroup var servicesFile: ServicesFileOption
 
@@ -33,14 +34,15 @@ struct HostsCommand: ParsableCommand {
         let registry = try servicesFile.registry()
         let selection = HostSelection(networks: hosts.isEmpty ? nil : hosts.compactMap { IPNetwork($0) }, localOnly: localOnly)
         try database.printReport { store in
-            let lines = try HostView.lines(store, captures: try captureReference.flowSelection(in: store), hosts: selection,
+            let captures = try timeWindow.applied(to: try captureReference.flowSelection(in: store), in: store)
+            let lines = try HostView.lines(store, captures: captures, hosts: selection,
                                            local: localNetworks.local)
             let text = Reports.hosts(lines, explain: explain, registry: registry).render(output.format, limit: output.limit)
             // Tables end with what they left out; JSON and CSV stay rows only.
             guard output.format == .table, !lines.isEmpty else { return text }
             var listed: [IPAddress] = []
             for line in lines.prefix(output.limit ?? .max) where listed.last != line.host { listed.append(line.host) }
-            let leftOut = try HostLeftOut(store, captures: try captureReference.flowSelection(in: store), hosts: listed)
+            let leftOut = try HostLeftOut(store, captures: captures, hosts: listed)
             return text + (Reports.hostsLeftOut(leftOut, hosts: listed.count) ?? "")
         }
     }

@@ -14,26 +14,15 @@ struct ServicesCommand: ParsableCommand {
     @Option(name: .long, help: "Order by bytes, packets or flows.")
     var sort: ServiceSort = .bytes
 
-    @Option(name: .long, parsing: .singleValue,
-            help: ArgumentHelp("Only this protocol: tcp, udp or sctp (repeat or comma list: any).", valueName: "proto"))
-    var proto: [String] = []
-
-    @Option(name: .long, parsing: .singleValue,
-            help: ArgumentHelp("Only this service port (repeat or comma list: any).", valueName: "port"))
-    var port: [String] = []
-
-    func validate() throws {
-        _ = try ListOption.protocols(proto, withPorts: true)
-        _ = try ListOption.ports(port, "--port")
-    }
-
+    @OptionGroup var services: ServiceFilterOptions
     @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var timeWindow: TimeWindowOption
 
     func run() throws {
         let registry = try servicesFile.registry()
         try database.printReport { store in
-            let filter = ReportFilter(captures: try captureReference.selection(in: store).ids, protos: try ListOption.protocols(proto, withPorts: true),
-                                      ports: try ListOption.ports(port, "--port"))
+            let captures = try timeWindow.applied(to: try captureReference.selection(in: store), in: store)
+            let filter = try services.filter(captures: captures.ids, window: captures.window)
             return try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
         }
     }

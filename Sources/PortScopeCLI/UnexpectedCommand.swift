@@ -12,6 +12,7 @@ struct UnexpectedCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var captureReference: CaptureReferenceOption
+    @OptionGroup var timeWindow: TimeWindowOption
     @OptionGroup var localNetworks: LocalNetworksOption
     @OptionGroup var servicesFile: ServicesFileOption
 
@@ -61,6 +62,7 @@ struct UnexpectedCommand: ParsableCommand {
                 options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
                 if captureReference.given.isEmpty { captures = try CaptureSelection.allExcept(id, in: store) }
             }
+            captures = try timeWindow.applied(to: captures, in: store)
             let baselineIDs = options.baseline.map { [$0.id] } ?? []
             noteCapturesWithoutFlowRows(CaptureSelection(ids: captures.ids.map { $0 + baselineIDs }), in: store)
             // Findings the policy silences are shown only with --explain, saying which line silenced them.

@@ -51,7 +51,7 @@ extension Reports {
     /// `ja4` those whose JA4 is that fingerprint or has it as one of its three parts
     /// (`t13d1516h2`, or a 12-digit hash).
     public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter, communityID: String? = nil,
-                             ja4: String? = nil, registry: ServiceRegistry) throws(StoreError) -> Report {
+                             ja4: String? = nil, sort: FlowSort = .bytes, registry: ServiceRegistry) throws(StoreError) -> Report {
         let columns = flowColumns(registry: registry)
         let (condition, parameters) = filter.condition()
         let rows = try store.query("""
@@ -61,7 +61,7 @@ extension Reports {
               AND (:community_id IS NULL OR community_id = :community_id)
               AND (:ja4 IS NULL OR ja4 = :ja4 OR substr(ja4, 1, 10) = :ja4 OR substr(ja4, 12, 12) = :ja4
                    OR substr(ja4, 25, 12) = :ja4)
-            ORDER BY bytes DESC, packets DESC, id
+            ORDER BY \(sort == .time ? "first_ns, id" : "bytes DESC, packets DESC, id")
             """, parameters.merging([":community_id": communityID.cell, ":ja4": ja4.cell]) { a, _ in a })
             .filter { filter.admits(client: $0["client_addr"].text, server: $0["server_addr"].text) }
         return Report(columns, rows)

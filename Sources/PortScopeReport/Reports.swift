@@ -1,6 +1,7 @@
 import PortScopeAnalysis
 import PortScopeDecode
 import PortScopeFlows
+import PortScopeStore
 
 /// The reports `portscope` prints: one file each (`CapturesReport.swift`, …), each with its
 /// column list, which makes its query's select list (where it is read from one query) and its
@@ -34,10 +35,13 @@ public struct ReportFilter: Sendable {
     public var serverPorts: [UInt16]
     /// Flows with an end in one of these networks (an address is a network of one).
     public var hosts: [IPNetwork]
+    /// Flows active in this window; in reports per service, the traffic of those flows.
+    public var window: TimeWindow
 
     public init(captures: [Int64]? = nil, protos: [IPProtocol] = [], ports: [UInt16] = [], serverPorts: [UInt16] = [],
-                hosts: [IPNetwork] = []) {
+                hosts: [IPNetwork] = [], window: TimeWindow = .always) {
         self.captures = captures
+        self.window = window
         self.protos = protos
         self.ports = ports
         self.serverPorts = serverPorts
@@ -52,8 +56,8 @@ public struct ReportFilter: Sendable {
     private var hostsAreAddresses: Bool { hosts.allSatisfy(\.isSingleAddress) }
 
     /// The SQL condition over a flow-shaped table (`alias.` before each column, "" for none):
-    /// capture, protocol, ports (`eitherSide`: client or server port; else the server's) and,
-    /// where `hostColumns`, the hosts that are single addresses. With its parameters.
+    /// capture, protocol, ports (`eitherSide`: client or server port; else the server's), the
+    /// time window and, where `hostColumns`, the hosts that are single addresses. With its parameters.
     func condition(alias: String = "", eitherSide: Bool = true, hostColumns: Bool = true)
         -> (sql: String, parameters: [String: Report.Cell]) {
         let t = alias.isEmpty ? "" : alias + "."
@@ -62,14 +66,15 @@ public struct ReportFilter: Sendable {
             (:captures IS NULL OR \(t)capture_id IN \(list(":captures"))) \
             AND (:protos IS NULL OR \(t)proto IN \(list(":protos"))) \
             AND (:ports IS NULL OR \(t)server_port IN \(list(":ports"))\(eitherSide ? " OR \(t)client_port IN \(list(":ports"))" : "")) \
-            AND (:server_ports IS NULL OR \(t)server_port IN \(list(":server_ports")))
+            AND (:server_ports IS NULL OR \(t)server_port IN \(list(":server_ports"))) \
+            AND \(TimeWindow.flowCondition(alias: alias))
             """
         var parameters: [String: Report.Cell] = [
             ":captures": captures.map { .jsonArray($0) } ?? .null,
             ":protos": protos.isEmpty ? .null : .jsonArray(protos.map(\.name)),
             ":ports": ports.isEmpty ? .null : .jsonArray(ports.map { Int64($0) }),
             ":server_ports": serverPorts.isEmpty ? .null : .jsonArray(serverPorts.map { Int64($0) }),
-        ]
+        ].merging(window.parameters) { $1 }
         if hostColumns {
             sql += " AND (:hosts IS NULL OR \(t)server_addr IN \(list(":hosts")) OR \(t)client_addr IN \(list(":hosts")))"
             parameters[":hosts"] = hosts.isEmpty || !hostsAreAddresses ? .null : .jsonArray(hosts.map(\.address.description))
@@ -83,6 +88,11 @@ public struct ReportFilter: Sendable {
         guard !hosts.isEmpty, !hostsAreAddresses else { return true }
         return [client, server].contains { text in IPAddress(text).map { address in hosts.contains { $0.contains(address) } } ?? false }
     }
+}
+
+/// How the flows report is ordered: largest first, or by first packet.
+public enum FlowSort: String, Sendable, CaseIterable {
+    case bytes, time
 }
 
 /// How the services report is ordered.

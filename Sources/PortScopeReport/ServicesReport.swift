@@ -52,9 +52,15 @@ extension Reports {
             apps["\(row["proto"].text)/\(row["server_port"].int)", default: AppMix()].add(row["app_proto"].text, flows: row["flows"].int, bytes: row["bytes"].int)
         }
         let columns = serviceColumns(registry: registry, apps: apps)
+        // In a time window, the flows active in it stand in for host_services (whose rows span the capture).
+        let source = filter.window.isUnlimited ? "host_services" : """
+            (SELECT capture_id, proto, server_addr, server_port, client_addr, 1 AS flows, handshake AS handshakes,
+                    packets_c2s, bytes_c2s, packets_s2c, bytes_s2c, first_ns, last_ns
+             FROM flows WHERE proto IN ('tcp', 'udp', 'sctp'))
+            """
         let rows = try store.query("""
             SELECT \(ReportColumn.selectList(columns))
-            FROM host_services
+            FROM \(source)
             WHERE \(condition)
             GROUP BY proto, server_port
             ORDER BY CASE :sort WHEN 'packets' THEN SUM(packets_c2s + packets_s2c) WHEN 'flows' THEN SUM(flows)

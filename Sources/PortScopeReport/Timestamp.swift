@@ -26,3 +26,55 @@ private func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
     let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
     return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
 }
+
+/// Parses an ISO 8601 time as users type it, UTC unless an offset is given: `2024-05-01`,
+/// `2024-05-01T12:00`, `2024-05-01 12:00:05`, `2024-05-01T12:00:05.25Z`, `…+02:00`. Returns
+/// nanoseconds since the Unix epoch, or nil when the text is no such time.
+public func parseTimestamp(_ text: String) -> Int64? {
+    var rest = Substring(text)
+    func number(_ digits: Int) -> Int64? {
+        let part = rest.prefix(digits)
+        guard part.count == digits, part.allSatisfy(\.isASCII), let value = Int64(part) else { return nil }
+        rest = rest.dropFirst(digits)
+        return value
+    }
+    func skip(_ separator: Character) -> Bool {
+        guard rest.first == separator else { return false }
+        rest = rest.dropFirst()
+        return true
+    }
+    guard let year = number(4), skip("-"), let month = number(2), skip("-"), let day = number(2),
+          (1...12).contains(month), (1...31).contains(day) else { return nil }
+    var seconds: Int64 = 0, fraction: Int64 = 0
+    if skip("T") || skip(" ") {
+        guard let hour = number(2), skip(":"), let minute = number(2), hour < 24, minute < 60 else { return nil }
+        seconds = hour * 3600 + minute * 60
+        if skip(":") {
+            guard let second = number(2), second < 61 else { return nil }
+            seconds += second
+            if skip(".") {
+                let digits = rest.prefix { $0.isASCII && $0.isNumber }
+                guard !digits.isEmpty, digits.count <= 9, let value = Int64(digits) else { return nil }
+                fraction = value * Int64(pow10(9 - digits.count))
+                rest = rest.dropFirst(digits.count)
+            }
+        }
+        if skip("Z") {
+        } else if let sign = rest.first, sign == "+" || sign == "-" {
+            rest = rest.dropFirst()
+            guard let hours = number(2), skip(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+            seconds -= (sign == "+" ? 1 : -1) * (hours * 3600 + minutes * 60)
+        }
+    }
+    guard rest.isEmpty else { return nil }
+    // Days from the civil date (H. Hinnant's algorithm, the inverse of formatTimestamp's).
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    let days = era * 146_097 + dayOfEra - 719_468
+    return (days * 86400 + seconds) * 1_000_000_000 + fraction
+}
+
+private func pow10(_ n: Int) -> Int { (0..<n).reduce(1) { result, _ in result * 10 } }

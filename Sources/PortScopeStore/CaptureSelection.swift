@@ -5,8 +5,19 @@ public struct CaptureSelection: Sendable, Equatable {
     /// The ids selected; nil selects every capture.
     public var ids: [Int64]?
 
+    /// Only flows active in this window (`TimeWindow`).
+    public var window = TimeWindow.always
+
     public static let all = CaptureSelection(ids: nil)
-    public init(ids: [Int64]?) { self.ids = ids }
+    public init(ids: [Int64]?, window: TimeWindow = .always) {
+        self.ids = ids
+        self.window = window
+    }
+
+    /// The parameters of `selected` and of `TimeWindow.flowCondition`, with `more`.
+    public func parameters(_ more: [String: Statement.Value] = [:]) -> [String: Statement.Value] {
+        window.parameters.merging([":captures": parameter]) { $1 }.merging(more) { $1 }
+    }
 
     /// The value of the `:captures` parameter of `CaptureSelection.selected`: the ids as a JSON
     /// array, or null for every capture.

@@ -8,7 +8,8 @@ import Testing
     /// Every command, with what it needs to get as far as its options.
     static let commands: [[String]] = [
         ["analyze", "x.pcap"], ["live", "-i", "lo"], ["interfaces"], ["captures"], ["forget", "1"], ["services"], ["flows"],
-        ["export", "--format", "zeek"], ["hosts"], ["unexpected"], ["diff", "1", "2"], ["policy", "init"], ["policy", "check", "p.txt"],
+        ["export", "--format", "zeek"], ["hosts"], ["unexpected"], ["diff", "1", "2"], ["timeline"], ["policy", "init"],
+        ["policy", "check", "p.txt"],
     ]
 
     /// A usage error: `Error: …` and the `--help` to read, nothing else, exit status 64.
@@ -166,7 +167,7 @@ import Testing
         func litter() -> [String] { ["-wal", "-shm"].filter { FileManager.default.fileExists(atPath: db + $0) } }
         #expect(litter().isEmpty)
         for command in [["captures"], ["services"], ["flows"], ["hosts"], ["unexpected"], ["diff", "1", "2"],
-                        ["export", "--format", "ecs"], ["policy", "init"], ["services", "--capture", "nothing"]] {
+                        ["export", "--format", "ecs"], ["timeline"], ["policy", "init"], ["services", "--capture", "nothing"]] {
             _ = try portscope(command + ["--db", db])
             #expect(litter().isEmpty, "\(command)")
         }

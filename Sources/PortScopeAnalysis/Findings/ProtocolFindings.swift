@@ -23,10 +23,10 @@ enum ProtocolFindings {
                    MAX(CASE app_confidence WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) AS confidence,
                    group_concat(DISTINCT client_addr) AS clients, \(TrafficTotals.sums())
             FROM flows
-            WHERE capture_id IN selected AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL AND NOT to_group
+            WHERE capture_id IN selected AND \(TimeWindow.flowCondition()) AND proto IN ('tcp', 'udp') AND app_proto IS NOT NULL AND NOT to_group
               AND (app_proto != 'unknown' OR proto = 'udp' OR handshake = 1)
             GROUP BY server_addr, proto, server_port, app_proto, decided_by
-            """, [":captures": captures.parameter])
+            """, captures.parameters())
         struct Key: Hashable { var service: ServiceKey; var app: String }
         struct Group { var totals = TrafficTotals(); var confidence: Int64 = 0; var peers: Set<Substring> = [] }
         var groups: [Key: Group] = [:]

@@ -29,8 +29,8 @@ enum ScanFindings {
                    MIN(proto) FILTER (WHERE scan_probe) AS first_proto, MIN(tport) FILTER (WHERE scan_probe) AS first_port,
                    \(TrafficTotals.sums(where: "scan_probe"))
             FROM named GROUP BY source HAVING probed >= :threshold
-            """, [":captures": captures.parameter, ":threshold": .int(Int64(threshold)),
-                  ":peer_to_peer": .jsonArray(AppProtocol.peerToPeer.map(\.name))])
+            """, captures.parameters([":threshold": .int(Int64(threshold)),
+                  ":peer_to_peer": .jsonArray(AppProtocol.peerToPeer.map(\.name))]))
         var findings: [Finding] = []
         for row in rows {
             guard let source = IPAddress(row["source"].text) else { continue }

@@ -23,7 +23,7 @@ enum SourcePortFindings {
             WHERE opened_by IS NOT NULL AND initiator_port < 1024 AND client_port != server_port
               AND ((proto = 'tcp' AND decided_by = 'tcp_syn' AND opened_by = 'client') OR proto = 'udp')
             GROUP BY source, proto, sport, dport
-            """, [":captures": captures.parameter])
+            """, captures.parameters())
         let responders = try udpResponders(store, captures: captures)
         let ftp = try HostPair.sharing(["tcp/21"], store, captures: captures)
         struct Group { var totals = TrafficTotals(); var ports: Set<Int64> = []; var peers: Set<String> = [] }
@@ -66,7 +66,7 @@ enum SourcePortFindings {
             WITH \(FlowEvidence.tables)
             SELECT DISTINCT responder_addr, responder_port FROM evidence
             WHERE proto = 'udp' AND responder_port < 1024 AND responder_packets > 0
-            """, [":captures": captures.parameter])
+            """, captures.parameters())
         return Set(rows.compactMap { row in
             IPAddress(row["responder_addr"].text).map { ServiceKey(server: $0, proto: .udp, port: UInt16(clamping: row["responder_port"].int)) }
         })

@@ -1,7 +1,7 @@
 import PortScopeStore
 
 /// What a stored flow shows about its two ends, as named CTEs over the `flows` rows of the
-/// captures of `:captures` (`CaptureSelection.parameter`): every host view and finding reads
+/// captures of `:captures` active in `:since`/`:until` (`CaptureSelection.parameters`): every host view and finding reads
 /// them. Queries start `WITH \(FlowEvidence.tables)` and read `evidence`.
 ///
 /// The *initiator* sent the flow's first packet (`opened_by`; rows written before schema v3 count
@@ -26,7 +26,7 @@ enum FlowEvidence {
                    engagement = 'established' AS established,
                    engagement IN ('probe', 'open_probe') AS probe,
                    engagement = 'open_probe' AS answered
-            FROM flows WHERE capture_id IN selected
+            FROM flows WHERE capture_id IN selected AND \(TimeWindow.flowCondition())
         )
         """
 }

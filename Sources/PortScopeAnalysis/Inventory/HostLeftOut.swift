@@ -34,7 +34,7 @@ public struct HostLeftOut: Sendable, Equatable {
             FROM evidence
             WHERE (client_addr IN (SELECT value FROM json_each(:hosts)) OR server_addr IN (SELECT value FROM json_each(:hosts)))
             GROUP BY why HAVING why IS NOT NULL
-            """, [":captures": captures.parameter, ":hosts": .jsonArray(hosts.map(\.description))])
+            """, captures.parameters([":hosts": .jsonArray(hosts.map(\.description))]))
         for row in rows {
             let count = Count(flows: row["flows"].int, packets: row["packets"].int)
             switch row["why"].text {

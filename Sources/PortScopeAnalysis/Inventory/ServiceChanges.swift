@@ -19,12 +19,12 @@ public struct ServiceChange: Sendable {
 
 /// The whole service inventory change from one capture to another.
 public enum ServiceChanges {
-    /// Each service `added` or `removed` from capture `a` to capture `b`, and with `all` the
-    /// ones `kept`: added first, then removed, then kept, each by service.
-    public static func between(_ store: borrowing CaptureStore, _ a: Int64, _ b: Int64, all: Bool, hosts: HostSelection,
-                               local: LocalNetworks) throws -> [ServiceChange] {
-        let before = try ServiceTraffic(store, captures: CaptureSelection(ids: [a])).services()
-        let after = try ServiceTraffic(store, captures: CaptureSelection(ids: [b])).services()
+    /// Each service `added` or `removed` from captures `a` to captures `b` (each with its time
+    /// window), and with `all` the ones `kept`: added first, then removed, then kept, each by service.
+    public static func between(_ store: borrowing CaptureStore, _ a: CaptureSelection, _ b: CaptureSelection, all: Bool,
+                               hosts: HostSelection, local: LocalNetworks) throws -> [ServiceChange] {
+        let before = try ServiceTraffic(store, captures: a).services()
+        let after = try ServiceTraffic(store, captures: b).services()
         var changes: [ServiceChange] = []
         for key in Set(before.keys).union(after.keys) where hosts.includes(key.server, local: local) {
             let kind: ServiceChange.Kind = before[key] == nil ? .added : after[key] == nil ? .removed : .kept

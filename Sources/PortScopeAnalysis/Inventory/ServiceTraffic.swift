@@ -14,7 +14,7 @@ public struct ServiceTraffic: Sendable {
             FROM evidence
             WHERE established AND proto IN ('tcp', 'udp', 'sctp') AND NOT to_group
             GROUP BY proto, server_addr, server_port, client_addr, decided_by, app_proto
-            """, [":captures": captures.parameter])
+            """, captures.parameters())
         var index: [ServiceKeyWithClient: Int] = [:]
         var pairs: [ServicePair] = []
         for row in rows {
