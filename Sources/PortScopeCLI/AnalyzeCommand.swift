@@ -178,9 +178,10 @@ struct AnalyzeCommand: ParsableCommand {
         let top = try Reports.services(store, filter: ReportFilter(capture: id), sort: .bytes, registry: registry)
         if !top.rows.isEmpty {
             print("  top services:")
-            let trimmed = top.selecting(["proto", "port", "service", "class", "app_proto", "packets", "bytes", "flows", "clients"],
-                                        limit: 5)
-            for line in trimmed.render(.table).split(separator: "\n") { print("    " + line) }
+            let columns = ["proto", "port", "service", "class", "app_proto", "packets", "bytes", "flows", "clients"]
+            for line in top.selecting(columns, limit: 5).render(.table, layout: TableLayout(wide: true)).split(separator: "\n") {
+                print("    " + line)
+            }
         }
     }
 }

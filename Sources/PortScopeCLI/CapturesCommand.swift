@@ -9,8 +9,8 @@ struct CapturesCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try database.printReport { store throws(StoreError) in
-            try Reports.captures(store).render(output.format, limit: output.limit)
+        try database.printReport { store in
+            try output.render(Reports.captures(store))
         }
     }
 }

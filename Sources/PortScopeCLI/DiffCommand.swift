@@ -37,7 +37,7 @@ struct DiffCommand: ParsableCommand {
             let after = try timeWindow.applied(to: CaptureSelection(ids: [to]), in: store)
             let changes = try ServiceChanges.between(store, before, after, all: all, hosts: HostSelection(localOnly: !allHosts),
                                                      local: localNetworks.local)
-            return Reports.diff(changes, registry: registry).render(output.format, limit: output.limit)
+            return try output.render(Reports.diff(changes, registry: registry))
         }
     }
 }

@@ -42,7 +42,7 @@ struct FlowsCommand: ParsableCommand {
         try database.printReport { store in
             let captures = try timeWindow.applied(to: try captureReference.flowSelection(in: store), in: store)
             let filter = try flowFilter.filter(captures: captures.ids, window: captures.window)
-            return try Reports.flows(store, filter: filter, communityID: communityID, ja4: ja4, sort: sort, registry: registry).render(output.format, limit: output.limit)
+            return try output.render(Reports.flows(store, filter: filter, communityID: communityID, ja4: ja4, sort: sort, registry: registry))
         }
     }
 }

@@ -24,6 +24,9 @@ struct HostsCommand: ParsableCommand {
     @Flag(name: .long, help: "Add how the server side of each row's flows was decided.")
     var explain = false
 
+    @Flag(name: .long, help: "Tables: a row per server used, not one per service (JSON and CSV always have a row per server).")
+    var each = false
+
     func validate() throws {
         for host in hosts where IPNetwork(host) == nil {
             throw ValidationError("'\(host)' is not an address or a network (10.0.0.0/8, fd00::/8)")
@@ -37,7 +40,9 @@ struct HostsCommand: ParsableCommand {
             let captures = try timeWindow.applied(to: try captureReference.flowSelection(in: store), in: store)
             let lines = try HostView.lines(store, captures: captures, hosts: selection,
                                            local: localNetworks.local)
-            let text = Reports.hosts(lines, explain: explain, registry: registry).render(output.format, limit: output.limit)
+            let summary = output.format == .table && !each
+            let text = try output.render(Reports.hosts(summary ? HostView.summarised(lines) : lines, explain: explain,
+                                                       summary: summary, registry: registry))
             // Tables end with what they left out; JSON and CSV stay rows only.
             guard output.format == .table, !lines.isEmpty else { return text }
             var listed: [IPAddress] = []

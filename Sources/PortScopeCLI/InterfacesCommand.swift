@@ -13,6 +13,6 @@ struct InterfacesCommand: ParsableCommand {
         let interfaces: [CaptureInterface]
         do { interfaces = try CaptureInterface.all() } catch { throw CLIError(error) }
         let report = Reports.interfaces(interfaces)
-        print(report.render(output.format, limit: output.top), terminator: "")
+        print(try output.render(report, limit: output.top), terminator: "")
     }
 }

@@ -23,7 +23,7 @@ struct ServicesCommand: ParsableCommand {
         try database.printReport { store in
             let captures = try timeWindow.applied(to: try captureReference.selection(in: store), in: store)
             let filter = try services.filter(captures: captures.ids, window: captures.window)
-            return try Reports.services(store, filter: filter, sort: sort, registry: registry).render(output.format, limit: output.limit)
+            return try output.render(Reports.services(store, filter: filter, sort: sort, registry: registry))
         }
     }
 }

@@ -52,14 +52,14 @@ struct TimelineCommand: ParsableCommand {
                 printError("note: capture\(timeline.capturesWithoutBuckets.count == 1 ? "" : "s") \(ids) stored before time buckets "
                            + "were kept: not in this report (analyze again to include)")
             }
-            guard output.format == .table else { return Reports.timelineBuckets(timeline).render(output.format, limit: output.limit) }
+            guard output.format == .table else { return try output.render(Reports.timelineBuckets(timeline)) }
             let table = Reports.timelineSparklines(timeline, registry: registry)
             guard let range = table.range else { return "(no rows)\n" }
             let width = TimeSpan(nanoseconds: timeline.width).defaultValueDescription
             let per = table.bucketsPerCharacter == 1 ? "one character per \(width) bucket"
                                                      : "one character per \(table.bucketsPerCharacter) buckets of \(width)"
             return "bytes over time, \(formatTimestamp(range.start)) .. \(formatTimestamp(range.end)), \(per)\n"
-                + table.report.render(.table, limit: output.limit)
+                + (try output.render(table.report))
         }
     }
 }

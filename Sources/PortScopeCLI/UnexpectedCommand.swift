@@ -68,7 +68,7 @@ struct UnexpectedCommand: ParsableCommand {
             // Findings the policy silences are shown only with --explain, saying which line silenced them.
             let findings = try Findings.find(store, captures: captures, options: options)
                 .filter { $0.severity >= minSeverity && (explain || $0.silencedBy == nil) }
-            return Reports.unexpected(findings, explain: explain).render(output.format, limit: output.limit)
+            return try output.render(Reports.unexpected(findings, explain: explain, brief: output.format == .table && !output.wide))
         }
     }
 }

@@ -12,41 +12,41 @@ extension Reports {
     /// its last flush.
     static let captureColumns: [ReportColumn<QueryRow>] = [
         ReportColumn("id", .number, sql: "id"),
-        ReportColumn("file", sql: "CASE WHEN kind = 'file' THEN source END"),
-        ReportColumn("format", sql: "format"),
-        ReportColumn("link_types", sql: "link_types"),
-        ReportColumn("packets", .number, sql: "packets"),
-        ReportColumn("bytes", .number, sql: "bytes"),
-        ReportColumn("flows", .number, sql: "flows"),
+        ReportColumn("file", clip: .path, sql: "CASE WHEN kind = 'file' THEN source END"),
+        ReportColumn("format", detail: true, sql: "format"),
+        ReportColumn("link_types", detail: true, sql: "link_types"),
+        ReportColumn("packets", .count, sql: "packets"),
+        ReportColumn("bytes", .bytes, sql: "bytes"),
+        ReportColumn("flows", .count, sql: "flows"),
         ReportColumn("status") { row in
             guard row["stored_status"] == .text("running"), case .text(let writer) = row["writer"],
                   CaptureWriter.isGone(writer) else { return row["stored_status"] }
             return .text("interrupted")
         },
         ReportColumn("first_seen", .time, sql: "first_ns"),
-        ReportColumn("last_seen", .time, sql: "last_ns"),
-        ReportColumn("size", .number, sql: "size"),
-        ReportColumn("sha256", sql: "sha256"),
+        ReportColumn("last_seen", .time, detail: true, sql: "last_ns"),
+        ReportColumn("size", .bytes, detail: true, sql: "size"),
+        ReportColumn("sha256", detail: true, sql: "sha256"),
         ReportColumn("interface", sql: "CASE WHEN kind = 'interface' THEN source END"),
-        ReportColumn("received", .number, sql: "received"),
-        ReportColumn("dropped_kernel", .number, sql: "dropped_kernel"),
-        ReportColumn("dropped_interface", .number, sql: "dropped_interface"),
-        ReportColumn("flow_rows", .number, sql: "flow_rows"),
-        ReportColumn("name", sql: "name"),
-        ReportColumn("set_name", sql: "CASE WHEN kind = 'set' THEN source END"),
-        ReportColumn("files", .number, sql: "CASE WHEN kind = 'set' THEN (SELECT COUNT(*) FROM capture_members WHERE capture_id = captures.id) END"),
-        ReportColumn("path", sql: "path"),
-        ReportColumn("filter", sql: "filter"),
-        ReportColumn("compression", sql: "compression"),
+        ReportColumn("received", .count, detail: true, sql: "received"),
+        ReportColumn("dropped_kernel", .count, detail: true, sql: "dropped_kernel"),
+        ReportColumn("dropped_interface", .count, detail: true, sql: "dropped_interface"),
+        ReportColumn("flow_rows", .count, detail: true, sql: "flow_rows"),
+        ReportColumn("name", detail: true, sql: "name"),
+        ReportColumn("set_name", detail: true, sql: "CASE WHEN kind = 'set' THEN source END"),
+        ReportColumn("files", .count, detail: true, sql: "CASE WHEN kind = 'set' THEN (SELECT COUNT(*) FROM capture_members WHERE capture_id = captures.id) END"),
+        ReportColumn("path", detail: true, sql: "path"),
+        ReportColumn("filter", detail: true, sql: "filter"),
+        ReportColumn("compression", detail: true, sql: "compression"),
         // Why a capture is partial: the damage that stopped the reading, else a torn last record
         // (a file cut while being written), which the anomalies keep as a byte count.
-        ReportColumn("damage", sql: """
+        ReportColumn("damage", detail: true, sql: """
             COALESCE(damage, (SELECT 'torn last record: ' || a.packets || ' trailing bytes' FROM capture_anomalies a
                               WHERE a.capture_id = captures.id AND a.reason = 'file.torn_trailing_bytes'))
             """),
         // The stored anomalies split by CaptureNoteKind, as analyze prints them.
-        ReportColumn("not_decoded") { row in notes(row, .notDecoded) },
-        ReportColumn("notes") { row in notes(row, .note) },
+        ReportColumn("not_decoded", detail: true) { row in notes(row, .notDecoded) },
+        ReportColumn("notes", detail: true) { row in notes(row, .note) },
     ]
 
     private static func notes(_ row: QueryRow, _ kind: CaptureNoteKind) -> Report.Cell {

@@ -15,12 +15,12 @@ extension Reports {
             ReportColumn("proto") { .text($0.service.proto.name) },
             ReportColumn("port", .number) { .int(Int64($0.service.port)) },
             ReportColumn("service", absent: "unassigned") { serviceName(registry, $0.service.proto, $0.service.port) },
-            ReportColumn("clients_a", .number) { clients($0.before) },
-            ReportColumn("clients_b", .number) { clients($0.after) },
-            ReportColumn("flows_a", .number) { flows($0.before) },
-            ReportColumn("flows_b", .number) { flows($0.after) },
-            ReportColumn("bytes_a", .number) { bytes($0.before) },
-            ReportColumn("bytes_b", .number) { bytes($0.after) },
+            ReportColumn("clients_a", .count) { clients($0.before) },
+            ReportColumn("clients_b", .count) { clients($0.after) },
+            ReportColumn("flows_a", .count) { flows($0.before) },
+            ReportColumn("flows_b", .count) { flows($0.after) },
+            ReportColumn("bytes_a", .bytes) { bytes($0.before) },
+            ReportColumn("bytes_b", .bytes) { bytes($0.after) },
         ]
         return Report(columns, changes)
     }

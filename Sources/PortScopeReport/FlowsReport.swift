@@ -4,43 +4,44 @@ import PortScopeSQLite
 import PortScopeStore
 
 extension Reports {
-    /// The columns of `flows`.
-    static func flowColumns(registry: ServiceRegistry) -> [ReportColumn<QueryRow>] {
+    /// The columns of `flows`; a table shows when each began when they are in time order (`byTime`),
+    /// else how each ended (`conn_state`).
+    static func flowColumns(registry: ServiceRegistry, byTime: Bool = false) -> [ReportColumn<QueryRow>] {
         [
-            ReportColumn("capture_id", .number, sql: "capture_id"),
+            ReportColumn("capture_id", .number, detail: true, sql: "capture_id"),
             ReportColumn("proto", sql: "proto"),
-            ReportColumn("client_addr", sql: "client_addr"),
-            ReportColumn("client_port", .number, sql: "client_port"),
-            ReportColumn("server_addr", sql: "server_addr"),
-            ReportColumn("server_port", .number, sql: "server_port"),
-            ReportColumn("service") { row in
+            ReportColumn("client_addr", header: "CLIENT", sql: "client_addr"),
+            ReportColumn("client_port", .number, header: "PORT", sql: "client_port"),
+            ReportColumn("server_addr", header: "SERVER", sql: "server_addr"),
+            ReportColumn("server_port", .number, header: "PORT", sql: "server_port"),
+            ReportColumn("service", detail: true) { row in
                 guard let proto = IPProtocol(name: row["proto"].text), proto.hasPorts else { return .null }
                 return serviceName(registry, proto, UInt16(clamping: row["server_port"].int))
             },
             ReportColumn("app_proto", sql: "app_proto"),
-            ReportColumn("app_name", sql: "app_name"),
-            ReportColumn("decided_by", sql: "decided_by"),
-            ReportColumn("packets", .number, sql: "packets_c2s + packets_s2c"),
-            ReportColumn("bytes", .number, sql: "bytes_c2s + bytes_s2c"),
-            ReportColumn("packets_c2s", .number, sql: "packets_c2s"),
-            ReportColumn("packets_s2c", .number, sql: "packets_s2c"),
-            ReportColumn("bytes_c2s", .number, sql: "bytes_c2s"),
-            ReportColumn("bytes_s2c", .number, sql: "bytes_s2c"),
-            ReportColumn("first_seen", .time, sql: "first_ns"),
-            ReportColumn("last_seen", .time, sql: "last_ns"),
-            ReportColumn("tcp_flags_c2s", sql: "tcp_flags_c2s"),
-            ReportColumn("tcp_flags_s2c", sql: "tcp_flags_s2c"),
-            ReportColumn("handshake", sql: "CASE WHEN proto = 'tcp' THEN CASE handshake WHEN 1 THEN 'yes' ELSE 'no' END END"),
-            ReportColumn("end", sql: "end_reason"),
-            ReportColumn("app_confidence", sql: "app_confidence"),
-            ReportColumn("app_alpn", sql: "app_alpn"),
-            ReportColumn("conn_state", sql: "conn_state"),
-            ReportColumn("history", sql: "history"),
-            ReportColumn("community_id", sql: "community_id"),
-            ReportColumn("ja4", sql: "ja4"),
+            ReportColumn("app_name", clip: .name, sql: "app_name"),
+            ReportColumn("decided_by", detail: true, sql: "decided_by"),
+            ReportColumn("packets", .count, sql: "packets_c2s + packets_s2c"),
+            ReportColumn("bytes", .bytes, sql: "bytes_c2s + bytes_s2c"),
+            ReportColumn("packets_c2s", .count, detail: true, sql: "packets_c2s"),
+            ReportColumn("packets_s2c", .count, detail: true, sql: "packets_s2c"),
+            ReportColumn("bytes_c2s", .bytes, detail: true, sql: "bytes_c2s"),
+            ReportColumn("bytes_s2c", .bytes, detail: true, sql: "bytes_s2c"),
+            ReportColumn("first_seen", .time, detail: !byTime, sql: "first_ns"),
+            ReportColumn("last_seen", .time, detail: true, sql: "last_ns"),
+            ReportColumn("tcp_flags_c2s", detail: true, sql: "tcp_flags_c2s"),
+            ReportColumn("tcp_flags_s2c", detail: true, sql: "tcp_flags_s2c"),
+            ReportColumn("handshake", detail: true, sql: "CASE WHEN proto = 'tcp' THEN CASE handshake WHEN 1 THEN 'yes' ELSE 'no' END END"),
+            ReportColumn("end", detail: true, sql: "end_reason"),
+            ReportColumn("app_confidence", detail: true, sql: "app_confidence"),
+            ReportColumn("app_alpn", detail: true, sql: "app_alpn"),
+            ReportColumn("conn_state", header: "STATE", detail: byTime, sql: "conn_state"),
+            ReportColumn("history", detail: true, sql: "history"),
+            ReportColumn("community_id", detail: true, sql: "community_id"),
+            ReportColumn("ja4", detail: true, sql: "ja4"),
             // ICMP has no ports: its first packet's type and code say what the flow was.
-            ReportColumn("icmp_type", .number, sql: "icmp_type"),
-            ReportColumn("icmp_code", .number, sql: "icmp_code"),
+            ReportColumn("icmp_type", .number, detail: true, sql: "icmp_type"),
+            ReportColumn("icmp_code", .number, detail: true, sql: "icmp_code"),
         ]
     }
 
@@ -52,7 +53,7 @@ extension Reports {
     /// (`t13d1516h2`, or a 12-digit hash).
     public static func flows(_ store: borrowing CaptureStore, filter: ReportFilter, communityID: String? = nil,
                              ja4: String? = nil, sort: FlowSort = .bytes, registry: ServiceRegistry) throws(StoreError) -> Report {
-        let columns = flowColumns(registry: registry)
+        let columns = flowColumns(registry: registry, byTime: sort == .time)
         let (condition, parameters) = filter.condition()
         let rows = try store.query("""
             SELECT \(ReportColumn.selectList(columns))

@@ -6,32 +6,51 @@ extension Reports {
     /// service it uses, with traffic from the host's own side (`in` is what it received).
     /// `app_proto` is the protocol most of the row's flows carried and `app_mix` every one with
     /// its flows (`tls 20, unknown 1`). With `explain`, `decided_by` says how the server side of
-    /// the row's flows was decided.
-    public static func hosts(_ lines: [HostService], explain: Bool, registry: ServiceRegistry) -> Report {
+    /// the row's flows was decided. `summary`: lines from `HostView.summarised`, a use per
+    /// service (a table's view): `peers` says whom (`2 clients`, `21 servers`, or the one server)
+    /// and `names` the server names seen, in place of `remote` and `clients`.
+    public static func hosts(_ lines: [HostService], explain: Bool, summary: Bool = false, registry: ServiceRegistry) -> Report {
         var columns: [ReportColumn<HostService>] = [
             ReportColumn("host") { .text($0.host.description) },
-            ReportColumn("scope") { .text($0.isLocal ? "local" : "external") },
+            ReportColumn("scope", detail: true) { .text($0.isLocal ? "local" : "external") },
             ReportColumn("role") { .text($0.serves ? "serves" : "uses") },
             ReportColumn("proto") { .text($0.service.proto.name) },
             ReportColumn("port", .number) { .int(Int64($0.service.port)) },
-            ReportColumn("service", absent: "unassigned") { serviceName(registry, $0.service.proto, $0.service.port) },
+            ReportColumn("service", absent: "unassigned", detail: summary) { serviceName(registry, $0.service.proto, $0.service.port) },
             ReportColumn("app_proto") { $0.totals.apps.main.cell },
-            ReportColumn("detector") { detectors(registry, $0.service.proto, $0.service.port) },
-            ReportColumn("remote") { $0.remote.map { .text($0.description) } ?? .null },
-            ReportColumn("clients", .number) { $0.clients.map { .int(Int64($0)) } ?? .null },
-            ReportColumn("flows", .number) { .int($0.totals.flows) },
-            ReportColumn("handshakes", .number) { $0.service.proto == .tcp ? .int($0.totals.handshakes) : .null },
-            ReportColumn("packets_in", .number) { .int($0.packetsIn) },
-            ReportColumn("packets_out", .number) { .int($0.packetsOut) },
-            ReportColumn("bytes_in", .number) { .int($0.bytesIn) },
-            ReportColumn("bytes_out", .number) { .int($0.bytesOut) },
-            ReportColumn("first_seen", .time) { .int($0.totals.first) },
-            ReportColumn("last_seen", .time) { .int($0.totals.last) },
-            ReportColumn("app_mix") { $0.totals.apps.description.cell },
+            ReportColumn("detector", detail: true) { detectors(registry, $0.service.proto, $0.service.port) },
         ]
+        columns += summary ? [
+            ReportColumn("peers") { line in
+                if let clients = line.clients { return .text(counted(clients, "client")) }
+                return .text(line.remote?.description ?? counted(line.servers ?? 0, "server"))
+            },
+        ] : [
+            ReportColumn("remote") { $0.remote.map { .text($0.description) } ?? .null },
+            ReportColumn("clients", .count) { $0.clients.map { .int(Int64($0)) } ?? .null },
+        ]
+        columns += [
+            ReportColumn("flows", .count) { .int($0.totals.flows) },
+            ReportColumn("handshakes", .count, detail: true) { $0.service.proto == .tcp ? .int($0.totals.handshakes) : .null },
+            ReportColumn("packets_in", .count, detail: true) { .int($0.packetsIn) },
+            ReportColumn("packets_out", .count, detail: true) { .int($0.packetsOut) },
+            ReportColumn("bytes_in", .bytes) { .int($0.bytesIn) },
+            ReportColumn("bytes_out", .bytes) { .int($0.bytesOut) },
+            ReportColumn("first_seen", .time, detail: true) { .int($0.totals.first) },
+            ReportColumn("last_seen", .time, detail: true) { .int($0.totals.last) },
+            ReportColumn("app_mix", detail: true) { $0.totals.apps.description.cell },
+        ]
+        if summary {
+            columns.append(ReportColumn("names", clip: .name) { line in
+                line.totals.names.isEmpty ? .null : .text(line.totals.names.sorted().joined(separator: ", "))
+            })
+        }
         if explain { columns.append(ReportColumn("decided_by") { .text($0.totals.decisions.description) }) }
         return Report(columns, lines)
     }
+
+    /// "1 client", "3 clients".
+    private static func counted(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 }
 
 extension Reports {

@@ -8,22 +8,49 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// How a column's cells print.
 public enum CellStyle: Sendable {
     case text
-    /// Numbers: right-aligned in tables.
+    /// Numbers shown as they are (ports, ids, codes): right-aligned in tables.
     case number
+    /// Counts (packets, flows, hosts): right-aligned; in default tables `1.2 k`.
+    case count
+    /// Sizes in bytes: right-aligned; in default tables `36.0 MiB`.
+    case bytes
     /// Nanoseconds since the epoch, printed as ISO 8601 UTC (`formatTimestamp`) in every format.
     case time
     /// Items separated by spaces: an array of strings in JSON, the text itself in CSV, and in a
     /// table the first few and how many more (the whole list is for JSON and CSV).
     case list
+
+    var isNumeric: Bool { self == .number || self == .count || self == .bytes }
 }
 
-/// A report column as printed: its stable JSON/CSV key, its table header, its style, and what a
-/// table shows for a null cell (JSON and CSV keep the null).
+/// A report column as printed: its stable JSON/CSV key, its table header, its style, what a
+/// table shows for a null cell (JSON and CSV keep the null), whether it is a detail a default
+/// table leaves to `--wide`, and where a default table cuts its long cells short (`clip`).
 public struct ReportHeading: Sendable {
     public var key: String
     public var header: String
     public var style: CellStyle
     public var absent: String = ""
+    public var detail = false
+    public var clip: TextClip? = nil
+}
+
+/// How a default table cuts a long cell to `width` characters: at its end (a name), or at its
+/// start (a path, whose end says most).
+public enum TextClip: Sendable {
+    case end(Int), start(Int)
+
+    /// Names: 24 characters.
+    public static let name = TextClip.end(24)
+    /// Paths: 36 characters.
+    public static let path = TextClip.start(36)
+
+    func apply(_ text: String) -> String {
+        switch self {
+        case .end(let width): text.count > width ? text.prefix(width - 1) + "…" : text
+        case .start(let width): text.count > width ? "…" + text.suffix(width - 1) : text
+        }
+    }
 }
 
 /// Rows ready to print in any `OutputFormat`: cells stored in the order of `headings`, read by
@@ -55,20 +82,26 @@ public struct Report: Sendable {
         return Report(headings: positions.map { headings[$0] }, rows: rows.prefix(limit).map { row in positions.map { row[$0] } })
     }
 
+    /// The keys of the columns, in order.
+    public var keys: [String] { headings.map(\.key) }
+
     /// Renders the report. `limit` cuts rows (nil: all); a table notes how many were left out.
-    public func render(_ format: OutputFormat, limit: Int? = nil) -> String {
+    /// `layout` picks columns (every format) and how a table prints them.
+    public func render(_ format: OutputFormat, limit: Int? = nil, layout: TableLayout = .standard) -> String {
+        if let keys = layout.columns { return selecting(keys).render(format, limit: limit, layout: TableLayout(wide: true, exact: layout.exact)) }
         let shown = limit.map { Array(rows.prefix($0)) } ?? rows
         switch format {
         case .json: return json(shown)
         case .csv: return csv(shown)
         case .table:
-            var text = table(shown)
+            let picked = selecting(layout.wide ? keys : headings.filter { !$0.detail }.map(\.key), limit: shown.count)
+            var text = picked.table(picked.rows, layout)
             if shown.count < rows.count { text += "(\(rows.count - shown.count) more rows; --top N or --format json|csv for all)\n" }
             return text
         }
     }
 
-    /// A cell as its column prints it: times formatted, the rest as stored.
+    /// A cell as its column prints it in JSON and CSV: times formatted, the rest as stored.
     private func printed(_ cell: Cell, _ style: CellStyle) -> Cell {
         guard style == .time else { return cell }
         if case .int(let ns) = cell { return .text(formatTimestamp(ns)) }
@@ -91,30 +124,45 @@ public struct Report: Sendable {
     /// Items a table shows of a list cell.
     private static let tableListItems = 5
 
-    private func tableTexts(_ row: [Cell]) -> [String] {
+    /// A row's cells as a table prints them: human numbers and times to the second unless
+    /// `exact`, long lists and clipped text cut short unless `wide`.
+    private func tableTexts(_ row: [Cell], _ layout: TableLayout) -> [String] {
         zip(zip(texts(row), headings), row).map { pair, cell in
             let (text, heading) = pair
             if cell == .null { return heading.absent }
-            guard heading.style == .list else { return text }
-            let items = text.split(separator: " ")
-            guard items.count > Self.tableListItems else { return text }
-            return items.prefix(Self.tableListItems).joined(separator: " ") + " … +\(items.count - Self.tableListItems)"
+            if !layout.exact, case .int(let value) = cell {
+                switch heading.style {
+                case .count: return HumanNumber.count(value)
+                case .bytes: return HumanNumber.bytes(value)
+                case .time: return "\(CivilTime(value).date) \(CivilTime(value).clock)"
+                default: break
+                }
+            }
+            if heading.style == .list {
+                let items = text.split(separator: " ")
+                guard items.count > Self.tableListItems else { return text }
+                return items.prefix(Self.tableListItems).joined(separator: " ") + " … +\(items.count - Self.tableListItems)"
+            }
+            guard let clip = heading.clip, !layout.wide else { return text }
+            return clip.apply(text)
         }
     }
 
-    private func table(_ rows: [[Cell]]) -> String {
+    private func table(_ rows: [[Cell]], _ layout: TableLayout) -> String {
         if rows.isEmpty { return "(no rows)\n" }
         let header = headings.map(\.header)
-        let texts = rows.map(tableTexts)
+        let texts = rows.map { tableTexts($0, layout) }
         var widths = header.map(\.count)
         for row in texts { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
             var parts: [String] = []
             for (i, cell) in cells.enumerated() {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
-                parts.append(headings[i].style == .number ? pad + cell : (i == cells.count - 1 ? cell : cell + pad))
+                parts.append(headings[i].style.isNumeric ? pad + cell : (i == cells.count - 1 ? cell : cell + pad))
             }
-            return parts.joined(separator: "  ") + "\n"
+            var text = parts.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }  // an empty last cell
+            return text + "\n"
         }
         return line(header) + texts.map(line).joined()
     }

@@ -10,10 +10,12 @@ public struct ReportColumn<Source>: Sendable {
     let cell: @Sendable (Source) -> Report.Cell
 
     /// A column computed from the source. `header` is the table's (the key in capitals unless
-    /// given); `absent` what a table shows for a null cell.
+    /// given); `absent` what a table shows for a null cell; `detail`: a default table leaves it
+    /// to `--wide`; `clip`: where a default table cuts its long cells short.
     public init(_ key: String, _ style: CellStyle = .text, header: String? = nil, absent: String = "",
-                cell: @escaping @Sendable (Source) -> Report.Cell) {
-        heading = ReportHeading(key: key, header: header ?? key.uppercased(), style: style, absent: absent)
+                detail: Bool = false, clip: TextClip? = nil, cell: @escaping @Sendable (Source) -> Report.Cell) {
+        heading = ReportHeading(key: key, header: header ?? key.uppercased(), style: style, absent: absent,
+                                detail: detail, clip: clip)
         sql = nil
         self.cell = cell
     }
@@ -23,8 +25,9 @@ public struct ReportColumn<Source>: Sendable {
 
 extension ReportColumn where Source == QueryRow {
     /// A column selected by the SQL expression `sql` and read back by its key.
-    public init(_ key: String, _ style: CellStyle = .text, sql: String) {
-        heading = ReportHeading(key: key, header: key.uppercased(), style: style)
+    public init(_ key: String, _ style: CellStyle = .text, header: String? = nil, detail: Bool = false, clip: TextClip? = nil,
+                sql: String) {
+        heading = ReportHeading(key: key, header: header ?? key.uppercased(), style: style, detail: detail, clip: clip)
         self.sql = sql
         cell = { $0[key] }
     }

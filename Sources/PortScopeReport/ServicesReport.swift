@@ -15,23 +15,23 @@ extension Reports {
                 serviceName(registry, IPProtocol(name: row["proto"].text) ?? .tcp, UInt16(clamping: row["port"].int))
             },
             // IANA's range of the port: well-known, registered, dynamic.
-            ReportColumn("class", header: "IANA_RANGE") { row in .text(PortClass(port: UInt16(clamping: row["port"].int)).rawValue) },
+            ReportColumn("class", header: "IANA_RANGE", detail: true) { row in .text(PortClass(port: UInt16(clamping: row["port"].int)).rawValue) },
             ReportColumn("app_proto") { mix($0).main.cell },
-            ReportColumn("detector") { row in
+            ReportColumn("detector", detail: true) { row in
                 detectors(registry, IPProtocol(name: row["proto"].text) ?? .tcp, UInt16(clamping: row["port"].int))
             },
-            ReportColumn("packets", .number, sql: "SUM(packets_c2s + packets_s2c)"),
-            ReportColumn("bytes", .number, sql: "SUM(bytes_c2s + bytes_s2c)"),
-            ReportColumn("flows", .number, sql: "SUM(flows)"),
-            ReportColumn("clients", .number, sql: "COUNT(DISTINCT client_addr)"),
-            ReportColumn("servers", .number, sql: "COUNT(DISTINCT server_addr)"),
-            ReportColumn("packets_c2s", .number, sql: "SUM(packets_c2s)"),
-            ReportColumn("packets_s2c", .number, sql: "SUM(packets_s2c)"),
-            ReportColumn("bytes_c2s", .number, sql: "SUM(bytes_c2s)"),
-            ReportColumn("bytes_s2c", .number, sql: "SUM(bytes_s2c)"),
+            ReportColumn("packets", .count, sql: "SUM(packets_c2s + packets_s2c)"),
+            ReportColumn("bytes", .bytes, sql: "SUM(bytes_c2s + bytes_s2c)"),
+            ReportColumn("flows", .count, sql: "SUM(flows)"),
+            ReportColumn("clients", .count, sql: "COUNT(DISTINCT client_addr)"),
+            ReportColumn("servers", .count, sql: "COUNT(DISTINCT server_addr)"),
+            ReportColumn("packets_c2s", .count, detail: true, sql: "SUM(packets_c2s)"),
+            ReportColumn("packets_s2c", .count, detail: true, sql: "SUM(packets_s2c)"),
+            ReportColumn("bytes_c2s", .bytes, detail: true, sql: "SUM(bytes_c2s)"),
+            ReportColumn("bytes_s2c", .bytes, detail: true, sql: "SUM(bytes_s2c)"),
             ReportColumn("first_seen", .time, sql: "MIN(first_ns)"),
-            ReportColumn("last_seen", .time, sql: "MAX(last_ns)"),
-            ReportColumn("app_mix") { mix($0).description.cell },
+            ReportColumn("last_seen", .time, detail: true, sql: "MAX(last_ns)"),
+            ReportColumn("app_mix", detail: true) { mix($0).description.cell },
         ]
     }
 

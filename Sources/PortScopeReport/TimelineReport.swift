@@ -93,9 +93,9 @@ extension Reports {
             ReportColumn("bucket_end", .time) { .int($0.start + width) },
             ReportColumn("proto") { .text($0.proto.name) },
             ReportColumn("port", .number) { .int(Int64($0.port)) },
-            ReportColumn("packets", .number) { .int($0.packets) },
-            ReportColumn("bytes", .number) { .int($0.bytes) },
-            ReportColumn("flows", .number) { .int($0.flows) },
+            ReportColumn("packets", .count) { .int($0.packets) },
+            ReportColumn("bytes", .bytes) { .int($0.bytes) },
+            ReportColumn("flows", .count) { .int($0.flows) },
         ]
         return Report(columns, timeline.lines)
     }
@@ -129,9 +129,9 @@ extension Reports {
             ReportColumn("proto") { .text($0.proto.name) },
             ReportColumn("port", .number) { .int(Int64($0.port)) },
             ReportColumn("service", absent: "unassigned") { serviceName(registry, $0.proto, $0.port) },
-            ReportColumn("packets", .number) { .int($0.packets) },
-            ReportColumn("bytes", .number) { .int($0.bytes) },
-            ReportColumn("flows", .number) { .int($0.flows) },
+            ReportColumn("packets", .count) { .int($0.packets) },
+            ReportColumn("bytes", .bytes) { .int($0.bytes) },
+            ReportColumn("flows", .count) { .int($0.flows) },
             ReportColumn("traffic") { .text(sparkline($0.cells)) },
         ]
         return (Report(columns, sorted), (first, last + width), perCharacter)

@@ -2,23 +2,40 @@
 /// (`2024-05-01T12:00:00.123456Z`), without Foundation. Any value formats, even a database's
 /// nonsense (floor divisions that cannot overflow).
 public func formatTimestamp(_ nanoseconds: Int64) -> String {
-    let (seconds, nanos) = floorDivision(nanoseconds, 1_000_000_000)
-    let micros = nanos / 1000
-    var (days, secondOfDay) = floorDivision(seconds, 86400)
-    // Civil date from a day count (H. Hinnant, "chrono-compatible low-level date algorithms").
-    days += 719_468
-    let era = (days >= 0 ? days : days - 146_096) / 146_097
-    let dayOfEra = days - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    let micro = String(micros)
-    return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))."
-        + String(repeating: "0", count: 6 - micro.count) + micro + "Z"
+    let time = CivilTime(nanoseconds)
+    let micro = String(time.micros)
+    return "\(time.date)T\(time.clock)." + String(repeating: "0", count: 6 - micro.count) + micro + "Z"
+}
+
+/// A UTC time as a calendar shows it.
+struct CivilTime {
+    var year, month, day, hour, minute, second, micros: Int64
+
+    init(_ nanoseconds: Int64) {
+        let (seconds, nanos) = floorDivision(nanoseconds, 1_000_000_000)
+        micros = nanos / 1000
+        var (days, secondOfDay) = floorDivision(seconds, 86400)
+        // Civil date from a day count (H. Hinnant, "chrono-compatible low-level date algorithms").
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        hour = secondOfDay / 3600
+        minute = secondOfDay / 60 % 60
+        second = secondOfDay % 60
+    }
+
+    /// `2024-05-01`.
+    var date: String { "\(year)-\(Self.two(month))-\(Self.two(day))" }
+    /// `12:00:05`.
+    var clock: String { "\(Self.two(hour)):\(Self.two(minute)):\(Self.two(second))" }
+
+    private static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }
 
 /// Quotient rounded down and the remainder that goes with it (0 ≤ remainder < divisor).

@@ -109,13 +109,15 @@ struct CLITests {
         #expect(csv.contains("\nudp,7001,afs3-callback,registered,,none,12,"))
     }
 
-    /// Golden output: every sample's services and flows tables, byte for byte.
+    /// Golden output: every sample's services and flows tables, byte for byte, and its flows
+    /// with every column exactly.
     @Test(arguments: ["http.pcap", "dns.pcap", "tls.pcap", "udp.pcap", "vlan.pcap", "two-interfaces.pcapng"])
     func golden(_ name: String) throws {
         let dir = TemporaryDirectory(), db = dir.file("p.db")
         #expect(try portscope(["analyze", sample(name), "--db", db]).status == 0)
         let services = try portscope(["services", "--db", db]).out, flows = try portscope(["flows", "--db", db]).out
-        let output = services + "\n" + flows
+        let wide = try portscope(["flows", "--wide", "--exact", "--db", db]).out
+        let output = services + "\n" + flows + "\n" + wide
         let goldenPath = repositoryRoot + "/Tests/PortScopeTests/Golden/\(name).txt"
         if ProcessInfo.processInfo.environment["PORTSCOPE_UPDATE_GOLDEN"] != nil {
             try output.write(toFile: goldenPath, atomically: true, encoding: .utf8)

@@ -7,7 +7,7 @@ import Testing
 struct OneFindingPerPortTests {
     static func finding(_ kind: FindingKind, _ severity: Severity, port: UInt16?, reason: String) -> Finding {
         Finding(kind: kind, severity: severity, host: IPAddress("10.0.0.67")!, proto: .udp, port: port, reason: reason,
-                rule: "", evidence: Evidence(TrafficTotals(), peers: 1))
+                brief: "brief " + reason, rule: "", evidence: Evidence(TrafficTotals(), peers: 1))
     }
 
     @Test func strongestStandsAndNamesTheOthers() {
@@ -24,5 +24,8 @@ struct OneFindingPerPortTests {
             "uncommon; also policy_serve: not allowed",
             "opened from 53; also protocol_mismatch: serves unknown; also new_service: new",
         ])
+        // A table's brief names the others by kind only.
+        #expect(merged.map(\.brief) == ["brief probed", "brief uncommon; also policy_serve",
+                                        "brief opened from 53; also protocol_mismatch; also new_service"])
     }
 }

@@ -65,6 +65,8 @@ public struct Finding: Sendable {
     public var port: UInt16?
     /// One line for people.
     public var reason: String
+    /// The reason without the host, protocol and port a table's own columns show.
+    public var brief: String
     /// A scan's finds: the ports that answered open and the ones that answered closed
     /// (`proto/port`); nil for other findings.
     public var openPorts: [String]? = nil

@@ -64,7 +64,10 @@ public enum Findings {
         let merged = groups.values.map { group in
             let ranked = group.sorted(by: stronger)
             var first = ranked[0]
-            for other in ranked.dropFirst() { first.reason += "; also \(other.kind.rawValue): \(other.reason)" }
+            for other in ranked.dropFirst() {
+                first.reason += "; also \(other.kind.rawValue): \(other.reason)"
+                first.brief += "; also \(other.kind.rawValue)"
+            }
             return first
         }
         return (alone + merged).sorted(by: mostSevereFirst)

@@ -53,6 +53,7 @@ enum ProtocolFindings {
                 kind: .protocolMismatch, severity: severity, host: s.server, proto: s.proto, port: s.port,
                 reason: "\(s.server) serves \(what.app) on \(describe(s.proto, s.port, registry, unnamed: " (unregistered)")) "
                     + "to \(counted(group.peers.count, "client")), \(what.instead)",
+                brief: "\(what.app) to \(counted(group.peers.count, "client")), \(what.instead)",
                 rule: "protocol_mismatch: judged by the server port; high: a port registered to one protocol carries "
                     + "another (confidence medium or high); medium: it carries payload no detector recognised (TCP "
                     + "connections seen opening, UDP), or a protocol recognised with high confidence runs on a port "

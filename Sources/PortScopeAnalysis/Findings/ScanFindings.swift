@@ -57,9 +57,16 @@ enum ScanFindings {
             var found = open == 0 ? "none open" : "\(open) open" + (open <= 10 ? " (" + openPorts.joined(separator: " ") + ")" : "")
             found += closed == 0 ? ", none closed" : ", \(closed) closed"
             if unanswered > 0 { found += ", \(unanswered) unanswered" }
+            // A table's: the first open ports named, the rest counted.
+            let shown = 3
+            var briefly = open == 0 ? "none open" : "open " + openPorts.prefix(shown).joined(separator: " ")
+                + (openPorts.count > shown ? " +\(openPorts.count - shown)" : "")
+            briefly += closed == 0 ? ", none closed" : ", \(closed) closed"
+            if unanswered > 0 { briefly += ", \(unanswered) unanswered" }
             findings.append(Finding(
                 kind: .scan, severity: local.contains(source) ? .high : .medium, host: source, proto: proto, port: port,
                 reason: "\(source) probed \(what) without completing handshakes: \(found)",
+                brief: "\(what): \(briefly)",
                 openPorts: openPorts, closedPorts: closedPorts,
                 rule: "scan: at least \(threshold) targets probed (a probe: at most 3 packets, answered by nothing, resets, "
                     + "an ICMP unreachable or a bare SYN-ACK), and probes are at least half of the \(targets) targets this source "

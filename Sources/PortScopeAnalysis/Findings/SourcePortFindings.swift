@@ -53,6 +53,7 @@ enum SourcePortFindings {
                 host: key.server, proto: key.proto, port: key.port,
                 reason: "\(key.server) opened flows from \(describe(key.proto, key.port, registry)) to \(ports) on \(counted(group.peers.count, "host")), "
                     + "a service port used as a client source port",
+                brief: "the source port of flows to \(ports) on \(counted(group.peers.count, "host"))",
                 rule: "well_known_source_port: the opener's source port is a common service port below 1024 and differs "
                     + "from the destination port (TCP: opener seen sending the SYN); not DHCP/DHCPv6 pairs, RPC/NFS/r-command "
                     + "clients, active FTP data to its control clients, or a UDP port that also answers others",

@@ -30,6 +30,10 @@ enum UncommonPortFindings {
                 kind: .uncommonPort, severity: severity, host: service.server, proto: service.proto, port: service.port,
                 reason: "\(place)\(service.server) serves \(app)\(describe(service.proto, service.port, registry, unnamed: " (unregistered)")) to \(counted(use.peers.count, "client"))"
                     + (dynamic ? " on a dynamic port" : "") + ", not a commonly used service port",
+                brief: "to \(counted(use.peers.count, "client"))" + [
+                    local.contains(service.server) ? nil : "external", registry.name(service.proto, service.port) == nil ? "unregistered" : nil,
+                    dynamic ? "dynamic" : nil, use.totals.apps.main.flatMap { $0 == "unknown" ? nil : "carries \($0)" },
+                ].compactMap { $0 }.reduce("") { $0 + ($0.isEmpty ? "; " : ", ") + $1 },
                 rule: "uncommon_port: port not in the common services list (CommonServices.swift); "
                     + "high for 2+ clients on a dynamic port (49152-65535), medium for 2+ clients, low for one; "
                     + "clients that share an FTP/RPC/TFTP/SIP/RTSP control flow or a STUN/ICE exchange with the server are explained",

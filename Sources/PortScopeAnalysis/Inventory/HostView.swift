@@ -34,6 +34,8 @@ public struct HostService: Sendable {
     public var remote: IPAddress?
     /// Distinct clients (serves only).
     public var clients: Int?
+    /// Distinct servers used (a use summarised over its servers, `HostView.summarised`).
+    public var servers: Int? = nil
     public var totals: TrafficTotals
 
     /// Packets and bytes from the host's own side: a server receives what clients send, a
@@ -62,13 +64,39 @@ public enum HostView {
             lines.append(HostService(host: pair.client, isLocal: local.contains(pair.client), serves: false,
                                      service: pair.service, remote: pair.service.server, clients: nil, totals: pair.totals))
         }
-        lines.sort { a, b in
+        return sorted(lines)
+    }
+
+    /// `lines` with each host's uses of one protocol and port summed over the servers it
+    /// reached (`servers` counts them; `remote` stays only when there was one): what the host
+    /// uses per service (`uses tcp/443 on 21 servers`).
+    public static func summarised(_ lines: [HostService]) -> [HostService] {
+        struct Use: Hashable { var host: IPAddress; var proto: IPProtocol; var port: UInt16 }
+        var summary: [HostService] = [], index: [Use: Int] = [:]
+        for line in lines {
+            guard !line.serves, let remote = line.remote else { summary.append(line); continue }
+            let use = Use(host: line.host, proto: line.service.proto, port: line.service.port)
+            guard let i = index[use] else {
+                index[use] = summary.count
+                summary.append(line)
+                summary[summary.count - 1].servers = 1
+                continue
+            }
+            summary[i].totals.add(line.totals)
+            summary[i].servers! += 1
+            if summary[i].remote != remote { summary[i].remote = nil }
+        }
+        return sorted(summary)
+    }
+
+    /// Local hosts first, then by address; serves before uses; the busiest first.
+    private static func sorted(_ lines: [HostService]) -> [HostService] {
+        lines.sorted { a, b in
             if a.isLocal != b.isLocal { return a.isLocal }
             if a.host != b.host { return a.host < b.host }
             if a.serves != b.serves { return a.serves }
             if a.totals.bytes != b.totals.bytes { return a.totals.bytes > b.totals.bytes }
             return a.service < b.service
         }
-        return lines
     }
 }

@@ -10,7 +10,8 @@ public struct ServiceTraffic: Sendable {
     public init(_ store: borrowing CaptureStore, captures: CaptureSelection) throws {
         let rows = try store.query("""
             WITH \(FlowEvidence.tables)
-            SELECT proto, server_addr, server_port, client_addr, decided_by, app_proto, \(TrafficTotals.sums())
+            SELECT proto, server_addr, server_port, client_addr, decided_by, app_proto, \(TrafficTotals.sums()),
+                   group_concat(DISTINCT replace(app_name, ',', '%2C')) AS names
             FROM evidence
             WHERE established AND proto IN ('tcp', 'udp', 'sctp') AND NOT to_group
             GROUP BY proto, server_addr, server_port, client_addr, decided_by, app_proto
@@ -25,6 +26,7 @@ public struct ServiceTraffic: Sendable {
             var totals = TrafficTotals(row)
             totals.decisions.add(row["decided_by"].text, totals.flows)
             if case .text(let app) = row["app_proto"] { totals.apps.add(app, flows: totals.flows, bytes: totals.bytes) }
+            if case .text(let names) = row["names"] { totals.names = Set(names.split(separator: ",").map(String.init)) }
             let key = ServiceKeyWithClient(service: service, client: client)
             if let i = index[key] {
                 pairs[i].totals.add(totals)

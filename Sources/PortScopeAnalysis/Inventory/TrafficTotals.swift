@@ -8,6 +8,8 @@ public struct TrafficTotals: Sendable, Equatable {
     public var figures = ServiceFigures()
     public var decisions = DecisionCounts()
     public var apps = AppMix()
+    /// The server names the payload gave (`flows.app_name`: TLS SNI, HTTP Host).
+    public var names: Set<String> = []
 
     public subscript<T>(dynamicMember path: WritableKeyPath<ServiceFigures, T>) -> T {
         get { figures[keyPath: path] }
@@ -30,6 +32,7 @@ public struct TrafficTotals: Sendable, Equatable {
         figures.add(other.figures)
         decisions.add(other.decisions)
         apps.add(other.apps)
+        names.formUnion(other.names)
     }
 }
 

@@ -21,11 +21,14 @@ enum PolicyFindings {
             return Finding(kind: .policyServe, severity: .high, host: key.server, proto: key.proto, port: key.port,
                            reason: "\(key.server) serves \(describe(key.proto, key.port, registry)) to \(counted(use.peers.count, "client")) "
                                + (someAllowed ? "outside the clients the policy allows" : "and the policy does not allow it"),
+                           brief: "to \(counted(use.peers.count, "client")) "
+                               + (someAllowed ? "outside the clients the policy allows" : "and the policy does not allow it"),
                            rule: rule, evidence: Evidence(use))
         } + used.map { key, use in
             Finding(kind: .policyUse, severity: .medium, host: key.server, proto: key.proto, port: key.port,
                            reason: "\(key.server) uses \(describe(key.proto, key.port, registry)) on \(counted(use.peers.count, "server")), "
                                + "which the policy does not allow it",
+                           brief: "on \(counted(use.peers.count, "server")), which the policy does not allow it",
                            rule: rule, evidence: Evidence(use))
         }
     }
