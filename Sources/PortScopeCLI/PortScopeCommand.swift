@@ -15,7 +15,8 @@ public struct PortScopeCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [AnalyzeCommand.self, LiveCommand.self, InterfacesCommand.self, CapturesCommand.self, ForgetCommand.self,
                       ServicesCommand.self, FlowsCommand.self, ExportCommand.self,
-                      HostsCommand.self, UnexpectedCommand.self, DiffCommand.self, PolicyCommand.self, TimelineCommand.self]
+                      HostsCommand.self, UnexpectedCommand.self, DiffCommand.self, PolicyCommand.self, TimelineCommand.self,
+                      ReportCommand.self]
     )
     public init() {}
 

@@ -16,12 +16,7 @@ struct UnexpectedCommand: ParsableCommand {
     @OptionGroup var localNetworks: LocalNetworksOption
     @OptionGroup var servicesFile: ServicesFileOption
 
-    @Option(name: .long, help: ArgumentHelp("Judge local hosts against this policy file ('portscope policy init' drafts one).", valueName: "file"))
-    var policy: String?
-
-    @Option(name: .long, help: ArgumentHelp("Report local services that appeared or vanished since this capture (id or file name); "
-                                            + "without --capture, every other capture is compared with it.", valueName: "capture"))
-    var baseline: String?
+    @OptionGroup var judgement: JudgementOptions
 
     @Option(name: .customLong("scan-threshold"), help: "Probed targets (host and port) that make a source a scanner.")
     var scanThreshold = 20
@@ -54,14 +49,10 @@ struct UnexpectedCommand: ParsableCommand {
         var options = FindingOptions(local: localNetworks.local, scanThreshold: scanThreshold,
                                      registry: try servicesFile.registry())
         options.allowances = ignore.compactMap(allowance)
-        if let policy { options.policy = try readPolicy(policy) }
+        try judgement.load(into: &options)
         try database.printReport { store in
             var captures = try captureReference.selection(in: store)
-            if let baseline {
-                let id = try store.captureID(baseline)
-                options.baseline = (id, CaptureReferenceOption.describe(baseline, id: id))
-                if captureReference.given.isEmpty { captures = try CaptureSelection.allExcept(id, in: store) }
-            }
+            try judgement.apply(to: &options, captures: &captures, reference: captureReference, in: store)
             captures = try timeWindow.applied(to: captures, in: store)
             let baselineIDs = options.baseline.map { [$0.id] } ?? []
             noteCapturesWithoutFlowRows(CaptureSelection(ids: captures.ids.map { $0 + baselineIDs }), in: store)

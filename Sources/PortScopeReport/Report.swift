@@ -85,6 +85,11 @@ public struct Report: Sendable {
     /// The keys of the columns, in order.
     public var keys: [String] { headings.map(\.key) }
 
+    /// The same report with only the rows `include` keeps.
+    public func keeping(_ include: (_ row: [Cell]) -> Bool) -> Report {
+        Report(headings: headings, rows: rows.filter(include))
+    }
+
     /// Renders the report. `limit` cuts rows (nil: all); a table notes how many were left out.
     /// `layout` picks columns (every format) and how a table prints them.
     public func render(_ format: OutputFormat, limit: Int? = nil, layout: TableLayout = .standard) -> String {
@@ -126,7 +131,7 @@ public struct Report: Sendable {
 
     /// A row's cells as a table prints them: human numbers and times to the second unless
     /// `exact`, long lists and clipped text cut short unless `wide`.
-    private func tableTexts(_ row: [Cell], _ layout: TableLayout) -> [String] {
+    func tableTexts(_ row: [Cell], _ layout: TableLayout) -> [String] {
         zip(zip(texts(row), headings), row).map { pair, cell in
             let (text, heading) = pair
             if cell == .null { return heading.absent }

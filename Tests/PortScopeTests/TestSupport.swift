@@ -48,7 +48,7 @@ enum PythonReference {
     static let zat = available(module: "zat.zeek_log_reader", package: "zat")
     static let ja4plus = available(module: "ja4plus.cli", package: "ja4plus")
 
-    private static func available(module: String, package: String) -> Bool {
+    static func available(module: String, package: String) -> Bool {
         let probe = { (try? runProgram("/usr/bin/env", ["python3", "-c", "import \(module)"]))?.status == 0 }
         if probe() { return true }
         for extra in [[], ["--break-system-packages"]] {
