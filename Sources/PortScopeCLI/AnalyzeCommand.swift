@@ -23,6 +23,12 @@ struct AnalyzeCommand: ParsableCommand {
             --recursive, its subdirectories' too); files in it that are not captures are skipped, a line each. \
             Separate captures are read in parallel, one worker per core (--jobs), and stored in the order given. \
             --as-one NAME reads all the files as one capture, merged by time as if they were one file.
+
+            Examples:
+              portscope analyze monday.pcap tuesday.pcap.gz      two captures, read in parallel
+              portscope analyze /var/captures --recursive         every capture file under a directory
+              portscope analyze --as-one ring ring_*.pcap         rotated files as one capture
+              tcpdump -w - -c 1000 | portscope analyze - --name office
             """
     )
 

@@ -6,7 +6,13 @@ import PortScopeStore
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "How the service inventory changed between two captures: services added and removed.")
+        abstract: "How the service inventory changed between two captures: services added and removed.",
+        discussion: """
+            Examples:
+              portscope diff monday.pcap tuesday.pcap             local services added and removed
+              portscope diff 1 2 --all --all-hosts                also the unchanged ones, and outside hosts'
+              portscope diff 1 2 --since 1h                       the last hour of each
+            """)
 
     @Argument(help: ArgumentHelp("The earlier capture: id or file name.", valueName: "a"))
     var a: String

@@ -10,6 +10,8 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             Originator and responder are who opened the flow, as Zeek has them; PortScope's server side is kept \
             (ECS: client/server). Oldest flow first, written as it is read.
+
+            Examples:
               portscope export --format zeek -o conn.log
               portscope export --format ecs --capture 2 --port 443 | curl -H 'Content-Type: application/x-ndjson' ...
             """)

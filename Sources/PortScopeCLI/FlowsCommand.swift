@@ -6,7 +6,14 @@ import PortScopeReport
 struct FlowsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flows",
-        abstract: "Flows, largest first, with each one's server and how it was decided.")
+        abstract: "Flows, largest first, with each one's server and how it was decided.",
+        discussion: """
+            Examples:
+              portscope flows --server-port 8443 --sort time      when each 8443 connection began
+              portscope flows --host 192.168.1.5 --wide           every column of a host's flows
+              portscope flows --ja4 t13d1516h2 --format csv       the clients with this TLS fingerprint
+              portscope flows --community-id '1:LQU9qZlK+B5F3KDmev6m5PMibrg='
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions

@@ -5,7 +5,14 @@ struct ForgetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forget",
         abstract: "Remove captures from the database, with everything derived from them.",
-        discussion: "Captures are named as everywhere (id, path, file name, name). All are removed in one transaction, or none: a name that matches no capture, or several, changes nothing."
+        discussion: """
+            Captures are named as everywhere (id, path, file name, name). All are removed in one transaction, or \
+            none: a name that matches no capture, or several, changes nothing.
+
+            Examples:
+              portscope forget 3
+              portscope forget monday.pcap tuesday.pcap
+            """
     )
 
     @Argument(help: "The captures to remove.")

@@ -6,7 +6,13 @@ import PortScopeReport
 struct HostsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hosts",
-        abstract: "Per host: the services it serves (clients, traffic each way) and the services it uses.")
+        abstract: "Per host: the services it serves (clients, traffic each way) and the services it uses.",
+        discussion: """
+            Examples:
+              portscope hosts 192.168.1.5                        what one host serves and uses
+              portscope hosts 10.1.0.0/16 --local-only --each     a network, a row per server used
+              portscope hosts --explain --format json            with how each server side was decided
+            """)
 
     @Argument(help: ArgumentHelp("Only these hosts: addresses or networks (CIDR).", valueName: "addr|cidr"))
     var hosts: [String] = []

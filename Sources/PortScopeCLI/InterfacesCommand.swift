@@ -5,7 +5,12 @@ import PortScopeReport
 struct InterfacesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "interfaces",
-        abstract: "List the interfaces 'live' can capture on, with their flags and addresses.")
+        abstract: "List the interfaces 'live' can capture on, with their flags and addresses.",
+        discussion: """
+            Examples:
+              portscope interfaces
+              portscope interfaces --format json
+            """)
 
     @OptionGroup var output: OutputOptions
 

@@ -19,6 +19,11 @@ struct LiveCommand: ParsableCommand {
             with a final flush, then prints libpcap's counters (received, dropped by the kernel and by the \
             interface), which are stored with the capture. A second Ctrl-C stops at once; what earlier \
             flushes stored is kept.
+
+            Examples:
+              portscope live -i eth0 --duration 1h                 an hour of eth0, flushed every 10s
+              portscope live -i any --filter 'not port 22' --bucket 5m
+              portscope services --since 10m                       meanwhile, from another terminal
             """
     )
 

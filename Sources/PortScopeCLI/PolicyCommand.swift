@@ -10,13 +10,24 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Draft a policy file from what captures show, or check one.",
+        discussion: """
+            Examples:
+              portscope policy init --capture monday.pcap -o policy.txt
+              portscope policy check policy.txt
+              portscope unexpected --policy policy.txt
+            """,
         subcommands: [PolicyInitCommand.self, PolicyCheckCommand.self])
 }
 
 struct PolicyInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write a policy that allows what the local hosts served and used, to edit.")
+        abstract: "Write a policy that allows what the local hosts served and used, to edit.",
+        discussion: """
+            Examples:
+              portscope policy init -o policy.txt                from every capture
+              portscope policy init --capture monday.pcap --local 10.0.0.0/8 -o policy.txt
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var captureReference: CaptureReferenceOption
@@ -42,7 +53,12 @@ struct PolicyInitCommand: ParsableCommand {
 }
 
 struct PolicyCheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Read a policy file and say whether it is valid.")
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Read a policy file and say whether it is valid.",
+        discussion: """
+            Examples:
+              portscope policy check policy.txt
+            """)
 
     @Argument(help: ArgumentHelp("The policy file.", valueName: "file"))
     var file: String

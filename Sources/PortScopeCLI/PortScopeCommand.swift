@@ -11,6 +11,13 @@ public struct PortScopeCommand: ParsableCommand {
         discussion: """
             Exit status: 0 on success, \(ExitStatus.usage) for a usage error (an unknown command, flag or value), \
             \(ExitStatus.runtime) when the work failed (a file, filter or database).
+
+            Examples:
+              portscope analyze capture.pcap           read a capture into portscope.db
+              portscope services                       which ports carry what
+              portscope hosts 192.168.1.5              what a host serves and uses
+              portscope unexpected                     what runs where it should not
+              portscope report --html report.html      all of it on one page
             """,
         version: "0.1.0",
         subcommands: [AnalyzeCommand.self, LiveCommand.self, InterfacesCommand.self, CapturesCommand.self, ForgetCommand.self,

@@ -5,7 +5,14 @@ import PortScopeReport
 struct ServicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "services",
-        abstract: "Per service port: packets, bytes, flows, clients and servers, with service names and port class.")
+        abstract: "Per service port: packets, bytes, flows, clients and servers, with service names and port class.",
+        discussion: """
+            Examples:
+              portscope services                                 which ports carry what, busiest first
+              portscope services --proto udp --sort flows --top 10
+              portscope services --capture tuesday.pcap --since 2024-05-01T09:00 --until 2024-05-01T17:00
+              portscope services --columns port,service,bytes --exact --format csv
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions

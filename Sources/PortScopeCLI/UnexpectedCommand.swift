@@ -7,7 +7,14 @@ struct UnexpectedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unexpected",
         abstract: "What runs where it should not: scans, services on uncommon ports, protocols on ports where they do not "
-            + "belong, service ports used as source ports, and with --policy or --baseline, what breaks the policy or changed.")
+            + "belong, service ports used as source ports, and with --policy or --baseline, what breaks the policy or changed.",
+        discussion: """
+            Examples:
+              portscope unexpected                               every capture, most severe first
+              portscope unexpected --capture tuesday.pcap --baseline monday.pcap
+              portscope unexpected --policy policy.txt --min-severity high --format json
+              portscope unexpected --ignore ssh@tcp/2222 --explain
+            """)
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions

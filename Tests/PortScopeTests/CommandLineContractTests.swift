@@ -30,6 +30,9 @@ import Testing
         let name = Array(command.prefix { $0.first?.isLetter == true && $0 != "x.pcap" && $0 != "p.txt" })
         let run = try portscope(name + ["--help"])
         #expect(run.status == 0 && run.out.contains("USAGE: portscope \(name.joined(separator: " "))"), "\(name)")
+        // Every command shows how it is used.
+        let examples = run.out.components(separatedBy: "Examples:").last ?? ""
+        #expect(run.out.contains("Examples:") && examples.contains("portscope \(name.joined(separator: " ")) "), "\(name): no examples")
         for debris in ["TimeSpan(", "Optional(", "nanoseconds:", "rawValue", "IPProtocol("] {
             #expect(!run.out.contains(debris), "\(name): \(debris)")
         }

@@ -18,13 +18,7 @@ struct SVGBarChart {
         let height = bars.count * Self.rowHeight + 10
         let area = Double(Self.width - Self.labelWidth - Self.valueWidth)
         let peak = Double(max(1, bars.map(\.value).max() ?? 1))
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="\(id)" role="img" aria-labelledby="\(id)-title \(id)-desc" \
-            width="\(Self.width)" height="\(height)" viewBox="0 0 \(Self.width) \(height)">
-            <title id="\(id)-title">\(escapeHTML(title))</title>
-            <desc id="\(id)-desc">\(escapeHTML(description))</desc>
-
-            """
+        var svg = svgOpening(id: id, width: Self.width, height: height, title: title, description: description)
         for (i, bar) in bars.enumerated() {
             let y = 5 + i * Self.rowHeight, length = max(1, Double(bar.value) / peak * area)
             svg += """
@@ -43,4 +37,15 @@ struct SVGBarChart {
 func format(_ value: Double) -> String {
     let tenths = (value * 10).rounded()
     return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int64(tenths / 10)) : String(tenths / 10)
+}
+
+/// The opening of a chart's `<svg>`: its size, and the title and description it is labelled by.
+func svgOpening(id: String, width: Int, height: Int, title: String, description: String) -> String {
+    """
+    <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="\(id)" role="img" aria-labelledby="\(id)-title \(id)-desc" \
+    width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)">
+    <title id="\(id)-title">\(escapeHTML(title))</title>
+    <desc id="\(id)-desc">\(escapeHTML(description))</desc>
+
+    """
 }

@@ -28,13 +28,7 @@ struct SVGLineChart {
         func y(_ v: Int64) -> Double { Double(Self.top) + plotHeight - Double(v) / Double(peak) * plotHeight }
         let legendRows = (series.count + 2) / 3
         let height = Self.height + legendRows * 20
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="\(id)" role="img" aria-labelledby="\(id)-title \(id)-desc" \
-            width="\(Self.width)" height="\(height)" viewBox="0 0 \(Self.width) \(height)">
-            <title id="\(id)-title">\(escapeHTML(title))</title>
-            <desc id="\(id)-desc">\(escapeHTML(description))</desc>
-
-            """
+        var svg = svgOpening(id: id, width: Self.width, height: height, title: title, description: description)
         // Grid and y axis: four steps up to a round peak.
         for step in 0...4 {
             let value = peak * Int64(step) / 4, at = format(y(value))
