@@ -11,6 +11,10 @@ public struct DecidedFlow: Sendable {
     /// Where the flow lies in the buffer the plan was made from.
     public var index: Int
     public var side: ServiceSide
+    /// Whether its time buckets are written now: once its side can no longer change (decided by
+    /// its handshake, the flow ended, or the capture's last flush). Until then they wait in
+    /// memory, so a flow decided again never leaves traffic under the service it was first given.
+    public var writesBuckets: Bool
 }
 
 /// The flows one flush writes, each with its service side decided: the flows module decides,
@@ -24,14 +28,18 @@ public struct FlushPlan: Sendable {
     /// still in memory are decided again at every flush, since fan-in learned later may outweigh
     /// the weaker evidence a flow was first written with; a flow's side is final once it has
     /// ended and been stored.
-    public init(_ buffer: UnsafeMutableBufferPointer<FlowRecord>, scope: FlushScope, inference: inout ServiceSideInference) {
+    /// `final`: the capture's last flush, after which no flow is decided again.
+    public init(_ buffer: UnsafeMutableBufferPointer<FlowRecord>, scope: FlushScope, final: Bool,
+                inference: inout ServiceSideInference) {
         for index in buffer.indices where !buffer[index].fanInLearned {
             inference.learn(buffer[index])
             buffer[index].fanInLearned = true
         }
         for index in buffer.indices where scope == .all || buffer[index].end != .open {
             let side = inference.decide(buffer[index])
-            if buffer[index].needsWrite || side != buffer[index].row?.side { flows.append(DecidedFlow(index: index, side: side)) }
+            let settled = final || buffer[index].end != .open || side.decidedBy.isFinal
+            guard buffer[index].needsWrite || side != buffer[index].row?.side || (settled && buffer[index].buckets.isPending) else { continue }
+            flows.append(DecidedFlow(index: index, side: side, writesBuckets: settled))
         }
     }
 
@@ -46,7 +54,7 @@ public struct FlushPlan: Sendable {
     /// the next flush writes the same flows again.
     public func recordWritten(rowIDs: [Int64?], in buffer: UnsafeMutableBufferPointer<FlowRecord>) {
         for (write, newID) in zip(flows, rowIDs) {
-            TimeBuckets.stored(&buffer[write.index].buckets)
+            if write.writesBuckets { TimeBuckets.stored(&buffer[write.index].buckets) }
             let flow = buffer[write.index]
             guard let id = newID ?? flow.row?.id else { continue }
             buffer[write.index].row = FlowRow(id: id, packets: flow.packets, side: write.side)

@@ -20,6 +20,9 @@ public enum ServiceDecision: String, Sendable, CaseIterable {
     case lowerPort = "lower_port"
     /// No ports (ICMP and other protocols) or equal ports: the destination of the first packet.
     case firstPacket = "first_packet"
+
+    /// Whether the flow's own handshake decided, so no later evidence changes its side.
+    public var isFinal: Bool { self == .tcpSYN || self == .tcpSYNACK }
 }
 
 /// A flow's server: its side of the flow key, and how that was decided.

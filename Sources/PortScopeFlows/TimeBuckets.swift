@@ -13,6 +13,11 @@ public struct FlowBuckets: Sendable {
     public var current = BucketCount()
     /// The last bucket left, or -1.
     var chain: Int32 = -1
+    /// Whether the flow was counted in the `flows` of its first bucket (its buckets were stored once).
+    public internal(set) var counted = false
+
+    /// Whether it holds traffic not stored yet.
+    public var isPending: Bool { chain >= 0 || current.packets > 0 }
 
     @inlinable public init() {}
 }
@@ -100,6 +105,7 @@ public struct TimeBuckets: Sendable {
 
     /// After `flow`'s buckets were stored: it keeps its bucket, counted from zero.
     static func stored(_ flow: inout FlowBuckets) {
+        flow.counted = true
         flow.chain = -1
         flow.current.packets = 0
         flow.current.bytes = 0

@@ -115,8 +115,8 @@ public struct PacketPipeline: ~Copyable {
 
     /// Decides the service side of the flows in memory that `scope` covers, as a flush does
     /// (the benchmark times this stage alone).
-    public mutating func plan(_ scope: FlushScope) -> FlushPlan {
-        tracker.withMutableFlows { flows, _ in FlushPlan(flows, scope: scope, inference: &inference) }
+    public mutating func plan(_ scope: FlushScope, final: Bool = true) -> FlushPlan {
+        tracker.withMutableFlows { flows, _ in FlushPlan(flows, scope: scope, final: final, inference: &inference) }
     }
 
     /// Decides the service side of the flows `scope` covers (`plan`), writes `summary` and those
@@ -124,7 +124,8 @@ public struct PacketPipeline: ~Copyable {
     /// capture's id (a new row when `capture` is nil).
     public mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
                                replacing: Int64? = nil, scope: FlushScope = .all) throws(StoreError) -> Int64 {
-        let plan = plan(scope)
+        // A running capture (live between flushes, analyze's evictions) decides its open flows again later.
+        let plan = plan(scope, final: summary.status != "running")
         let buckets = tracker.buckets
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
             let result = try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),

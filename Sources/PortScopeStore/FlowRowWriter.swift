@@ -83,7 +83,7 @@ struct FlowRowWriter: ~Copyable {
         newIDs.reserveCapacity(plan.flows.count)
         for write in plan.flows {
             let flow = flows[write.index], side = write.side
-            overTime.add(flow, side: side)
+            if write.writesBuckets { overTime.add(flow, side: side) }
             if let row = flow.row {
                 update.reset()
                 try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)

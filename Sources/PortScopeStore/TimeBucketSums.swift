@@ -6,7 +6,7 @@ import PortScopeSQLite
 /// (`TimeBuckets`), under the service its side names, summed per service and bucket of the
 /// current width and added to the rows of `capture`. Flows without ports have no service, so no
 /// buckets (as they have no `host_services` row). A flow counts in `flows` of the bucket of its
-/// first packet, when its row is first written.
+/// first packet, when its buckets are first written.
 struct TimeBucketSums {
     private struct Key: Hashable {
         var proto: IPProtocol
@@ -35,7 +35,7 @@ struct TimeBucketSums {
             sums[key, default: Sums()].packets += Int64(count.packets)
             sums[key, default: Sums()].bytes += Int64(count.bytes)
         }
-        if flow.row == nil {
+        if !flow.buckets.counted {
             sums[Key(proto: proto, server: server, serverPort: port, start: buckets.bucketStart(flow.firstTime)), default: Sums()].flows += 1
         }
     }

@@ -102,6 +102,9 @@ struct LiveCaptureTests {
         #expect(capture == [.text("complete"), .text("interface"), .text("lo"), .int(1), .int(1), .int(7), .int(0), .int(0), .int(1)])
         let services = query(db, "SELECT proto, port, flows, clients, packets_c2s FROM service_ports WHERE proto = 'udp'")
         #expect(services == [[.text("udp"), .int(Int64(receiver.port)), .int(2), .int(1), .int(35)]])
+        // Time buckets filled as it ran sum to the services, the re-decided UDP flow's included.
+        #expect(query(db, "SELECT proto, server_port, SUM(packets), SUM(flows) FROM time_buckets GROUP BY 1, 2 ORDER BY 1, 2")
+                    == query(db, "SELECT proto, port, packets_c2s + packets_s2c, flows FROM service_ports ORDER BY 1, 2"))
     }
 
     @Test func stopsAtCountAndOnSIGTERM() throws {
