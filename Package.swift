@@ -33,13 +33,15 @@ let package = Package(
                 dependencies: ["PortScopeDecode", "CPcap", "CCrypto", "CZlib", "CZstd", "CLzma", "CBzip2", "CLz4"]),
         // Flows: the flow table and tracker, payload detection per flow, the server-side decision.
         .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode", "CCrypto"]),
+        // The host's own view: its socket tables, listeners and the processes holding them (Linux /proc).
+        .target(name: "PortScopeHost", dependencies: ["PortScopeDecode"]),
         // The SQLite wrapper: connections, statements, transactions, errors.
         .target(name: "PortScopeSQLite", dependencies: ["CSQLite"]),
         // The domain store: schema, migrations, writing captures and decided flows, read queries.
         .target(name: "PortScopeStore", dependencies: ["PortScopeDecode", "PortScopeFlows", "PortScopeSQLite"]),
         // Ingest: the one packet pipeline (capture → decode → flows → store) for files and interfaces.
         .target(name: "PortScopeIngest",
-                dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeStore"]),
+                dependencies: ["PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeHost", "PortScopeStore"]),
         // Analysis of stored traffic: the service inventory, the host view, diffs, findings, policy.
         .target(name: "PortScopeAnalysis",
                 dependencies: ["PortScopeDecode", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore"]),
@@ -80,7 +82,7 @@ let package = Package(
 
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore", "PortScopeIngest",
-            "PortScopeAnalysis", "PortScopeReport", "PortScopeCLI", "TestCaptures",
+            "PortScopeAnalysis", "PortScopeReport", "PortScopeCLI", "PortScopeHost", "TestCaptures",
             "portscope", "portscope-allocation-check", "portscope-fuzz",
         ], exclude: ["Golden", "Conformance", "FuzzRegressions"]),
     ],

@@ -165,3 +165,10 @@ extension IPAddress {
         return high >> 56 == 0xFF
     }
 }
+
+extension IPAddress {
+    /// `0.0.0.0` or `::`: any address.
+    public var isUnspecified: Bool { self == .zero || (isIPv4 && ipv4Value == 0) }
+    /// `127.0.0.0/8`, `::1`, or `::ffff:127.0.0.0/104`.
+    public var isLoopback: Bool { (isIPv4 && ipv4Value >> 24 == 127) || (high == 0 && low == 1) }
+}

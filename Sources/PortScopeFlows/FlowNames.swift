@@ -52,6 +52,12 @@ public struct FlowNames: ~Copyable {
         return count > start ? NameRef(offset: UInt32(start), length: UInt16(count - start)) : nil
     }
 
+    /// Stores `text` (a process's command); nil when nothing printable remains.
+    public mutating func append(_ text: String) -> NameRef? {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBytes { append(UnsafeRawBufferPointer($0), 0..<$0.count, form: .text) }
+    }
+
     @inline(__always)
     private mutating func put(_ byte: UInt8) {
         storage[count] = (0x21...0x7E).contains(byte) ? byte : 0x3F
@@ -72,7 +78,10 @@ public struct FlowNames: ~Copyable {
     /// in a buffer sized to them: a burst of names does not keep its memory after its flows end.
     mutating func compact(_ flows: UnsafeMutableBufferPointer<FlowRecord>) {
         var live = 0
-        for flow in flows { live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) + Int(flow.app.ja4?.length ?? 0) }
+        for flow in flows {
+            live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) + Int(flow.app.ja4?.length ?? 0)
+                + Int(flow.localProcess?.command.length ?? 0)
+        }
         capacity = max(initialCapacity, 2 * live)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         var used = 0
@@ -86,6 +95,11 @@ public struct FlowNames: ~Copyable {
             move(&flows[i].app.name)
             move(&flows[i].app.alpn)
             move(&flows[i].app.ja4)
+            if let process = flows[i].localProcess {
+                var command: NameRef? = process.command
+                move(&command)
+                flows[i].localProcess?.command = command ?? process.command
+            }
         }
         storage.deallocate()
         storage = fresh

@@ -82,6 +82,8 @@ public struct FlowRecord: Sendable {
     public var toGroup = false
     /// Its packets and bytes over time, not yet stored (`TimeBuckets`).
     public var buckets = FlowBuckets()
+    /// The host's process that held the flow's local end (`live` on Linux), once looked up.
+    public var localProcess: LocalProcess?
     /// The database row this flow was written to, once it has been.
     public var row: FlowRow?
     /// Whether a `ServiceSideInference` has learned this flow's fan-in (its key never changes,
@@ -126,5 +128,16 @@ public struct FlowRow: Sendable, Equatable {
         self.id = id
         self.packets = packets
         self.side = side
+    }
+}
+
+/// A process of the capturing host at one end of a flow: its id and command (in `FlowNames`).
+public struct LocalProcess: Sendable, Equatable {
+    public var pid: Int32
+    public var command: NameRef
+
+    public init(pid: Int32, command: NameRef) {
+        self.pid = pid
+        self.command = command
     }
 }

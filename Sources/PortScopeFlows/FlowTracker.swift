@@ -215,6 +215,18 @@ public struct FlowTracker: ~Copyable {
         try table.withMutableFlows { flows throws(E) in try body(flows, names) }
     }
 
+    /// Names the local process of the flows from index `start` on that have none, with what
+    /// `resolve` finds for each flow's key (the host's socket tables: `live`). Returns the number
+    /// of flows, where the next call can start.
+    public mutating func attributeProcesses(from start: Int, _ resolve: (FlowKey) -> (pid: Int32, command: String)?) -> Int {
+        let count = table.count
+        for index in min(start, count)..<count where table[index].localProcess == nil {
+            guard let found = resolve(table[index].key), let command = names.append(found.command) else { continue }
+            table[index].localProcess = LocalProcess(pid: found.pid, command: command)
+        }
+        return count
+    }
+
     /// Frees the ended flows and their names; call once they are stored (they need no further write).
     public mutating func removeEnded() {
         table.removeEnded()

@@ -84,6 +84,9 @@ public enum LiveAnalysis {
         if let failure = update(&summary, pipeline) { throw .capture(.interface(name: capture.interface, reason: failure)) }
         let id: Int64
         do { id = try pipeline.flush(summary, into: store, capture: nil) } catch { throw .store(error) }
+        // The host's listeners from the start, and the process of each local flow as it appears.
+        var host = HostWatch()
+        do { try host.record(into: store, capture: id, at: realtimeNow()) } catch { throw .store(error) }
 
         let second: Int64 = 1_000_000_000
         let start = monotonicNow()
@@ -117,7 +120,9 @@ public enum LiveAnalysis {
                 stop = .error
             }
             do {
+                host.attribute(&pipeline, all: true)
                 _ = try pipeline.flush(summary, into: store, capture: id)
+                try host.record(into: store, capture: id, at: realtimeNow())
                 flushes += 1
                 flushError = nil
             } catch {
@@ -130,6 +135,7 @@ public enum LiveAnalysis {
             let wake = min(nextFlush, nextStatus, deadline ?? .max)
             capture.wait(milliseconds: Int32(clamping: max(0, min(250, (wake - now) / 1_000_000))))
             var outcome = read(&pipeline)
+            host.attribute(&pipeline)
             if outcome.failure == nil && StopSignal.pending != nil {
                 // Packets already in the kernel's buffer were captured before the stop: keep them,
                 // storing early what a full pipeline must.
@@ -169,15 +175,21 @@ public enum LiveAnalysis {
             stop = .error
         }
         summary.status = stop == .error ? "partial" : "complete"
-        do { _ = try pipeline.flush(summary, into: store, capture: id) } catch { throw .store(error) }
+        host.attribute(&pipeline, all: true)
+        do {
+            _ = try pipeline.flush(summary, into: store, capture: id)
+            try host.record(into: store, capture: id, at: realtimeNow())
+        } catch { throw .store(error) }
         return LiveResult(captureID: id, summary: summary, flows: pipeline.storedFlows, stop: stop ?? .signal)
     }
 
-    private static func monotonicNow() -> Int64 { now(CLOCK_MONOTONIC) }
-    private static func realtimeNow() -> Int64 { now(CLOCK_REALTIME) }
-    private static func now(_ clock: clockid_t) -> Int64 {
-        var time = timespec()
-        clock_gettime(clock, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-    }
+}
+
+/// Nanoseconds on the monotonic clock (intervals) and since 1970 (stored times).
+func monotonicNow() -> Int64 { clockNow(CLOCK_MONOTONIC) }
+func realtimeNow() -> Int64 { clockNow(CLOCK_REALTIME) }
+private func clockNow(_ clock: clockid_t) -> Int64 {
+    var time = timespec()
+    clock_gettime(clock, &time)
+    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
 }

@@ -108,6 +108,11 @@ public struct PacketPipeline: ~Copyable {
     /// The most flows held in memory at once (as far as evictions saw; at least the flows held now).
     public var flowsHeldAtMost: Int { max(peakFlows, tracker.table.count) }
 
+    /// Names the local process of the flows from `start` on (`FlowTracker.attributeProcesses`).
+    public mutating func attributeProcesses(from start: Int, _ resolve: (FlowKey) -> (pid: Int32, command: String)?) -> Int {
+        tracker.attributeProcesses(from: start, resolve)
+    }
+
     /// Ends the flows idle at `now` (ns), so the next flush stores them for good and frees them.
     public mutating func expireIdle(now: Int64) {
         tracker.expireIdle(now: now)

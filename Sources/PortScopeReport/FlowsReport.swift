@@ -42,6 +42,9 @@ extension Reports {
             // ICMP has no ports: its first packet's type and code say what the flow was.
             ReportColumn("icmp_type", .number, detail: true, sql: "icmp_type"),
             ReportColumn("icmp_code", .number, detail: true, sql: "icmp_code"),
+            // The capturing host's process at the flow's local end (`live` on Linux).
+            ReportColumn("local_process", detail: true, sql: "local_process"),
+            ReportColumn("local_pid", .number, detail: true, sql: "local_pid"),
         ]
     }
 

@@ -8,7 +8,7 @@ enum FlowColumn: Int32, CaseIterable {
     case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
          openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup, communityID,
-         ipBytesC2S, ipBytesS2C, payloadBytesC2S, payloadBytesS2C, ja4
+         ipBytesC2S, ipBytesS2C, payloadBytesC2S, payloadBytesS2C, ja4, localProcess, localPID
 
     /// The column's name in the `flows` table.
     var name: String {
@@ -46,6 +46,8 @@ enum FlowColumn: Int32, CaseIterable {
         case .payloadBytesC2S: "payload_bytes_c2s"
         case .payloadBytesS2C: "payload_bytes_s2c"
         case .ja4: "ja4"
+        case .localProcess: "local_process"
+        case .localPID: "local_pid"
         }
     }
 
@@ -155,6 +157,8 @@ struct FlowRowWriter: ~Copyable {
         try set(.payloadBytesC2S, .int(Int64(c.payloadBytes)))
         try set(.payloadBytesS2C, .int(Int64(s.payloadBytes)))
         try set(.ja4, app.ja4)
+        try set(.localProcess, flow.localProcess?.command)
+        try set(.localPID, flow.localProcess.map { .int(Int64($0.pid)) } ?? .null)
     }
 }
 

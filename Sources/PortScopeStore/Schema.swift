@@ -244,6 +244,33 @@ enum Schema {
             PRIMARY KEY (capture_id, proto, server_port, server_addr, start_ns)
         ) WITHOUT ROWID;
         """,
+        // v12: the host's own view (`live` on Linux). Each socket listening while the capture ran:
+        // protocol, local address and port, how it is bound (`all`, `loopback`, `address`), the
+        // process holding it (pid 0: not known), first and last seen listening. Per flow, the
+        // process that held its local end. Per capture, when the socket tables were first and
+        // last read (`host_first_ns`, `host_read_ns`; null: never, as for a file), the host's own
+        // addresses (space-separated) and what could not be read.
+        """
+        CREATE TABLE listeners (
+            capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+            proto TEXT NOT NULL,
+            address TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            bound TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            process TEXT,
+            user TEXT,
+            first_ns INTEGER NOT NULL,
+            last_ns INTEGER NOT NULL,
+            PRIMARY KEY (capture_id, proto, port, address, pid)
+        ) WITHOUT ROWID;
+        ALTER TABLE captures ADD COLUMN host_first_ns INTEGER;
+        ALTER TABLE captures ADD COLUMN host_read_ns INTEGER;
+        ALTER TABLE captures ADD COLUMN host_addresses TEXT;
+        ALTER TABLE captures ADD COLUMN host_unreadable TEXT;
+        ALTER TABLE flows ADD COLUMN local_process TEXT;
+        ALTER TABLE flows ADD COLUMN local_pid INTEGER;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

@@ -313,7 +313,7 @@ func findings(_ captures: [TrafficCapture], options: FindingOptions = FindingOpt
         ("* use to 10.0.0.0/8", "p:1: no service before 'to'"),
         ("ignore", "p:1: expected 'ignore KIND WHO [SERVICE…]', e.g. 'ignore uncommon_port 192.168.1.6 udp/50000-50100'"),
         ("ignore scan", "p:1: expected 'ignore KIND WHO [SERVICE…]', e.g. 'ignore uncommon_port 192.168.1.6 udp/50000-50100'"),
-        ("\n\nignore scans 10.0.0.5", "p:3: 'scans' is not a finding kind (scan, uncommon_port, protocol_mismatch, well_known_source_port, policy_serve, policy_use, new_service, vanished_service or *)"),
+        ("\n\nignore scans 10.0.0.5", "p:3: 'scans' is not a finding kind (scan, uncommon_port, protocol_mismatch, well_known_source_port, policy_serve, policy_use, new_service, vanished_service, unused_listener, external_exposure or *)"),
         ("ignore scan 10.0.0.500", "p:1: '10.0.0.500' is not an address, a network or *"),
         ("ignore uncommon_port * udp/50000-", "p:1: 'udp/50000-' is not a service (tcp/443, udp/5000-5100, tcp/*)"),
     ])

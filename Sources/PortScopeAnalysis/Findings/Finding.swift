@@ -19,6 +19,10 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case newService = "new_service"
     /// A service of the baseline capture not seen since.
     case vanishedService = "vanished_service"
+    /// A socket listening beyond loopback the whole capture that nobody used (`live` on Linux).
+    case unusedListener = "unused_listener"
+    /// A listening socket reached from outside the local networks that the policy does not allow.
+    case externalExposure = "external_exposure"
 }
 
 /// How much a finding deserves attention first.

@@ -23,6 +23,8 @@ public enum Findings {
             findings += BaselineFindings.find(baseline: before, baselineName: baseline.name, current: traffic,
                                               local: options.local, registry: options.registry)
         }
+        findings += ExposureFindings.find(try Exposure(store, captures: captures, local: options.local), policy: options.policy,
+                                          registry: options.registry)
         findings = oneByPort(findings)
         if let policy = options.policy {
             for i in findings.indices { findings[i].silencedBy = policy.silence(of: findings[i])?.origin }
