@@ -1,4 +1,5 @@
 import ArgumentParser
+import PortScopeAnalysis
 import PortScopeCapture
 import PortScopeFlows
 import PortScopeIngest
@@ -57,6 +58,15 @@ struct LiveCommand: ParsableCommand {
     @OptionGroup var maxFlows: MaxFlowsOption
     @OptionGroup var communityID: CommunityIDSeedOption
     @OptionGroup var bucket: BucketOption
+    @OptionGroup var localNetworks: LocalNetworksOption
+
+    @Option(name: .customLong("on-finding"), help: ArgumentHelp(
+        "Run this shell command once per new finding, after the flush that shows it, with the finding as JSON on its standard input "
+            + "(never waited for; one failing or running over 10s is reported).", valueName: "command"))
+    var onFinding: String?
+
+    @Option(name: .long, help: ArgumentHelp("Judge the findings --on-finding announces against this policy file.", valueName: "file"))
+    var policy: String?
 
     func validate() throws {
         guard (64...65535).contains(snaplen) else { throw ValidationError("--snaplen must be between 64 and 65535") }
@@ -78,6 +88,10 @@ struct LiveCommand: ParsableCommand {
         options.pipeline.communityIDSeed = communityID.seed
         options.pipeline.bucketWidth = bucket.width(otherwise: 60_000_000_000)
 
+        var findingOptions = FindingOptions(local: localNetworks.local, registry: options.pipeline.registry)
+        if let policy { findingOptions.policy = try readPolicy(policy) }
+        let announcer = onFinding.map { FindingAnnouncer(command: $0, database: database.db, options: findingOptions) }
+
         // The interface first: a capture that cannot start leaves the database untouched.
         var capture: LiveCapture
         do { capture = try LiveCapture(captureOptions) } catch { throw CLIError(error) }
@@ -93,9 +107,13 @@ struct LiveCommand: ParsableCommand {
         printError("capturing on \(interface) (\(capture.linkType), snaplen \(snaplen)\(mode)) into \(database.db); Ctrl-C to stop")
         let result: LiveResult
         // The busiest service ports, read back from the database after each flush.
-        var topPorts: [(port: String, packets: Int64)] = [], topPortsAt = 0
+        var topPorts: [(port: String, packets: Int64)] = [], topPortsAt = 0, announcedAt = 0
         do {
             result = try LiveAnalysis.run(&capture, store: store, options: options) { status, store in
+                if let announcer, status.flushes != announcedAt {
+                    announcer.flushed(capture: status.captureID)
+                    announcedAt = status.flushes
+                }
                 guard statusLine else { return }
                 if status.flushes != topPortsAt, let top = try? Reports.services(
                     store, filter: ReportFilter(capture: status.captureID), sort: .packets, registry: options.pipeline.registry) {
@@ -109,6 +127,7 @@ struct LiveCommand: ParsableCommand {
             throw CLIError("\(error) (packets counted since the last flush were not stored)")
         }
         if statusLine { writeError("\r\u{1B}[K") }
+        announcer?.finish(capture: result.captureID)
 
         let s = result.summary
         let stopped = switch result.stop {

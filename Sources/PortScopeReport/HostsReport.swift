@@ -40,6 +40,10 @@ extension Reports {
             ReportColumn("last_seen", .time, detail: true) { .int($0.totals.last) },
             ReportColumn("app_mix", detail: true) { $0.totals.apps.description.cell },
         ]
+        // The capturing host's own processes (live on Linux): shown only when some row has one.
+        columns.append(ReportColumn("process", clip: .name, hideWhenEmpty: true) { line in
+            line.totals.processes.isEmpty ? .null : .text(line.totals.processes.sorted().joined(separator: ", "))
+        })
         if summary {
             columns.append(ReportColumn("names", clip: .name) { line in
                 line.totals.names.isEmpty ? .null : .text(line.totals.names.sorted().joined(separator: ", "))

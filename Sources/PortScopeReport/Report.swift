@@ -33,6 +33,8 @@ public struct ReportHeading: Sendable {
     public var absent: String = ""
     public var detail = false
     public var clip: TextClip? = nil
+    /// A default table leaves it out when no row has a value (a column only some captures fill).
+    public var hideWhenEmpty = false
 }
 
 /// How a default table cuts a long cell to `width` characters: at its end (a name), or at its
@@ -99,7 +101,9 @@ public struct Report: Sendable {
         case .json: return json(shown)
         case .csv: return csv(shown)
         case .table:
-            let picked = selecting(layout.wide ? keys : headings.filter { !$0.detail }.map(\.key), limit: shown.count)
+            let picked = selecting(layout.wide ? keys : headings.indices.filter { i in
+                !headings[i].detail && !(headings[i].hideWhenEmpty && shown.allSatisfy { $0[i] == .null })
+            }.map { headings[$0].key }, limit: shown.count)
             var text = picked.table(picked.rows, layout)
             if shown.count < rows.count { text += "(\(rows.count - shown.count) more rows; --top N or --format json|csv for all)\n" }
             return text

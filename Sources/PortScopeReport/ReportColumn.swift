@@ -13,9 +13,10 @@ public struct ReportColumn<Source>: Sendable {
     /// given); `absent` what a table shows for a null cell; `detail`: a default table leaves it
     /// to `--wide`; `clip`: where a default table cuts its long cells short.
     public init(_ key: String, _ style: CellStyle = .text, header: String? = nil, absent: String = "",
-                detail: Bool = false, clip: TextClip? = nil, cell: @escaping @Sendable (Source) -> Report.Cell) {
+                detail: Bool = false, clip: TextClip? = nil, hideWhenEmpty: Bool = false,
+                cell: @escaping @Sendable (Source) -> Report.Cell) {
         heading = ReportHeading(key: key, header: header ?? key.uppercased(), style: style, absent: absent,
-                                detail: detail, clip: clip)
+                                detail: detail, clip: clip, hideWhenEmpty: hideWhenEmpty)
         sql = nil
         self.cell = cell
     }

@@ -123,7 +123,8 @@ struct HostExposureTests {
         #expect(eventually { FileManager.default.fileExists(atPath: ready) })
 
         let live = try RunningProgram("/usr/bin/env", ["ip", "netns", "exec", net.server, portscopeBinary.path, "live", "-i", "any",
-                                                       "--db", db, "--flush-every", "300ms"])
+                                                       "--db", db, "--flush-every", "300ms",
+                                                       "--on-finding", "cat >> \(dir.file("announced.jsonl"))"])
         #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
         #expect(eventually { (query(db, "SELECT COUNT(*) FROM listeners")?.first?.first?.int ?? 0) >= 4 })
         // From outside: 8081 three times (each connection lasts milliseconds), UDP 8084, and 8089 where nothing listens.
@@ -168,6 +169,12 @@ struct HostExposureTests {
         #expect((findings.first { $0["kind"] as? String == "unused_listener" }?["reason"] as? String)?.hasPrefix("pslisten (pid \(pid), root) listens on tcp/8083") == true)
         // A policy allowing 8081 from outside leaves only 8084 exposed.
         try "198.51.100.1 serve tcp/8081\n".write(toFile: dir.file("p.txt"), atomically: true, encoding: .utf8)
+        // --on-finding: each finding once, as the JSON object unexpected prints, however many flushes showed it.
+        let announced = try String(contentsOfFile: dir.file("announced.jsonl"), encoding: .utf8).split(separator: "\n")
+        let objects = try announced.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let said = objects.map { "\($0["kind"] as? String ?? "") \($0["port"] as? Int ?? 0)" }
+        #expect(Set(said) == kinds && said.count == kinds.count, "\(said)")
+        #expect(objects.allSatisfy { $0["rule"] is String && $0["reason"] is String })
         let allowed = try portscope(["unexpected", "--db", db, "--policy", dir.file("p.txt"), "--format", "json"]).out
         #expect(!allowed.contains("\"kind\": \"external_exposure\", \"host\": \"198.51.100.1\", \"proto\": \"tcp\", \"port\": 8081"))
         #expect(allowed.contains("\"kind\": \"external_exposure\", \"host\": \"198.51.100.1\", \"proto\": \"udp\", \"port\": 8084"), "\(allowed)")

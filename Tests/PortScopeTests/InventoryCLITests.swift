@@ -63,7 +63,7 @@ struct InventoryCLITests {
         #expect(rows.map { "\($0["role"]!) \($0["proto"]!)/\($0["port"]!)" } == ["serves tcp/80", "serves tcp/445"])
         #expect(Set(rows[0].keys) == ["host", "scope", "role", "proto", "port", "service", "app_proto", "detector", "app_mix", "remote", "clients", "flows",
                                       "handshakes", "packets_in", "packets_out", "bytes_in", "bytes_out", "first_seen",
-                                      "last_seen", "decided_by"])
+                                      "last_seen", "decided_by", "process"])
         #expect(rows[0]["clients"] as? Int == 3 && rows[0]["flows"] as? Int == 6 && rows[0]["handshakes"] as? Int == 6)
         #expect(rows.map { $0["detector"] as? String } == ["http/http2", "smb"])
         let uses = try json(["hosts", "192.168.1.10", "--db", db, "--capture", "1"])

@@ -107,6 +107,25 @@ struct LiveCaptureTests {
                     == query(db, "SELECT proto, port, packets_c2s + packets_s2c, flows FROM service_ports ORDER BY 1, 2"))
     }
 
+    /// --on-finding: a command that fails is reported, one that runs too long is stopped and
+    /// reported, and neither holds up the capture.
+    @Test(arguments: [("exit 3", "failed (status 3)"), ("sleep 30", "ran longer than 10s")])
+    func onFindingCommandsNeverStallTheCapture(_ command: String, _ report: String) throws {
+        let dir = TemporaryDirectory(), db = dir.file("f.db")
+        let listener = Loopback.listener()
+        defer { close(listener.fd) }
+        let live = try startLive(["-i", "lo", "--db", db, "--flush-every", "200ms", "--duration", "2s",
+                                  "--filter", "tcp port \(listener.port)", "--on-finding", command])
+        #expect(eventually { query(db, "SELECT status FROM captures")?.first?.first == .text("running") })
+        // Two clients of a service on an uncommon (ephemeral) port: an uncommon_port finding.
+        for _ in 0..<2 { _ = Loopback.connection(to: listener) }
+        #expect(eventually { (query(db, "SELECT COUNT(*) FROM flows")?.first?.first?.int ?? 0) >= 2 })
+        let flushesWhileRunning = eventually(1.5) { (query(db, "SELECT packets FROM captures")?.first?.first?.int ?? 0) > 0 }
+        let run = live.finish()
+        #expect(run.status == 0 && flushesWhileRunning, "\(run.err)")
+        #expect(run.err.contains("on-finding: '\(command)' \(report) for uncommon_port 127.0.0.1 tcp \(listener.port)"), "\(run.err)")
+    }
+
     @Test func stopsAtCountAndOnSIGTERM() throws {
         let dir = TemporaryDirectory(), db = dir.file("live.db")
         let receiver = Loopback.bound(stream: false)

@@ -11,7 +11,8 @@ public struct ServiceTraffic: Sendable {
         let rows = try store.query("""
             WITH \(FlowEvidence.tables)
             SELECT proto, server_addr, server_port, client_addr, decided_by, app_proto, \(TrafficTotals.sums()),
-                   group_concat(DISTINCT replace(app_name, ',', '%2C')) AS names
+                   group_concat(DISTINCT replace(app_name, ',', '%2C')) AS names,
+                   group_concat(DISTINCT replace(local_process, ',', '%2C')) AS processes
             FROM evidence
             WHERE established AND proto IN ('tcp', 'udp', 'sctp') AND NOT to_group
             GROUP BY proto, server_addr, server_port, client_addr, decided_by, app_proto
@@ -27,6 +28,7 @@ public struct ServiceTraffic: Sendable {
             totals.decisions.add(row["decided_by"].text, totals.flows)
             if case .text(let app) = row["app_proto"] { totals.apps.add(app, flows: totals.flows, bytes: totals.bytes) }
             if case .text(let names) = row["names"] { totals.names = Set(names.split(separator: ",").map(String.init)) }
+            if case .text(let processes) = row["processes"] { totals.processes = Set(processes.split(separator: ",").map(String.init)) }
             let key = ServiceKeyWithClient(service: service, client: client)
             if let i = index[key] {
                 pairs[i].totals.add(totals)

@@ -10,6 +10,8 @@ public struct TrafficTotals: Sendable, Equatable {
     public var apps = AppMix()
     /// The server names the payload gave (`flows.app_name`: TLS SNI, HTTP Host).
     public var names: Set<String> = []
+    /// The capturing host's processes at the flows' local ends (`flows.local_process`, `live` on Linux).
+    public var processes: Set<String> = []
 
     public subscript<T>(dynamicMember path: WritableKeyPath<ServiceFigures, T>) -> T {
         get { figures[keyPath: path] }
@@ -33,6 +35,7 @@ public struct TrafficTotals: Sendable, Equatable {
         decisions.add(other.decisions)
         apps.add(other.apps)
         names.formUnion(other.names)
+        processes.formUnion(other.processes)
     }
 }
 
