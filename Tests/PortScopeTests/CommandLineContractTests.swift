@@ -8,7 +8,7 @@ import Testing
     /// Every command, with what it needs to get as far as its options.
     static let commands: [[String]] = [
         ["analyze", "x.pcap"], ["live", "-i", "lo"], ["interfaces"], ["captures"], ["forget", "1"], ["services"], ["flows"],
-        ["export", "--format", "zeek"], ["hosts"], ["unexpected"], ["diff", "1", "2"], ["timeline"], ["report", "--html", "x.html"],
+        ["export", "--format", "zeek"], ["hosts"], ["unexpected"], ["diff", "1", "2"], ["timeline"], ["report", "--html", "x.html"], ["exposure"],
         ["policy", "init"],
         ["policy", "check", "p.txt"],
     ]

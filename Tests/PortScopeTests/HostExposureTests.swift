@@ -40,6 +40,15 @@ struct SocketTableTests {
         #expect(snapshot.listener(.tcp, IPAddress("198.51.100.9")!, 8081) == nil)
     }
 
+    /// Where there are no socket tables (another OS, no /proc), nothing is guessed: each table
+    /// is said to be unreadable, and there are no listeners.
+    @Test func saysWhatItCouldNotRead() {
+        let none = HostSnapshot.read(proc: "/nonexistent")
+        #expect(none.listeners.isEmpty && none.unreadable.count == 4 && none.unreadable.allSatisfy { $0.hasSuffix(": No such file or directory") },
+                "\(none.unreadable)")
+        #expect(none.owner(.tcp, local: IPAddress("127.0.0.1")!, localPort: 22, remote: IPAddress("127.0.0.1")!, remotePort: 40000) == nil)
+    }
+
     /// This process's own listening socket, found with its pid and command.
     @Test func findsItsOwnListener() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
