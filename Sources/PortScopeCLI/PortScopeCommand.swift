@@ -23,7 +23,7 @@ public struct PortScopeCommand: ParsableCommand {
         subcommands: [AnalyzeCommand.self, LiveCommand.self, InterfacesCommand.self, CapturesCommand.self, ForgetCommand.self,
                       ServicesCommand.self, FlowsCommand.self, ExportCommand.self,
                       HostsCommand.self, UnexpectedCommand.self, DiffCommand.self, PolicyCommand.self, TimelineCommand.self,
-                      ReportCommand.self, ExposureCommand.self]
+                      ReportCommand.self, ExposureCommand.self, MergeCommand.self]
     )
     public init() {}
 

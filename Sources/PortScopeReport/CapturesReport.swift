@@ -47,6 +47,8 @@ extension Reports {
         // The stored anomalies split by CaptureNoteKind, as analyze prints them.
         ReportColumn("not_decoded", detail: true) { row in notes(row, .notDecoded) },
         ReportColumn("notes", detail: true) { row in notes(row, .note) },
+        // The host that made it (version 13; null before), kept when databases merge.
+        ReportColumn("sensor", detail: true, sql: "sensor"),
     ]
 
     private static func notes(_ row: QueryRow, _ kind: CaptureNoteKind) -> Report.Cell {

@@ -16,7 +16,8 @@ public enum CaptureWriter {
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    private static var hostName: String {
+    /// This host's name: the sensor stored with each capture it makes (`captures.sensor`).
+    public static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -271,6 +271,11 @@ enum Schema {
         ALTER TABLE flows ADD COLUMN local_process TEXT;
         ALTER TABLE flows ADD COLUMN local_pid INTEGER;
         """,
+        // v13: the sensor that made each capture (its host name; null in rows written before),
+        // kept when databases merge and exported with every row.
+        """
+        ALTER TABLE captures ADD COLUMN sensor TEXT;
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).

@@ -9,6 +9,7 @@ import Testing
     static let commands: [[String]] = [
         ["analyze", "x.pcap"], ["live", "-i", "lo"], ["interfaces"], ["captures"], ["forget", "1"], ["services"], ["flows"],
         ["export", "--format", "zeek"], ["hosts"], ["unexpected"], ["diff", "1", "2"], ["timeline"], ["report", "--html", "x.html"], ["exposure"],
+        ["merge", "x.db"],
         ["policy", "init"],
         ["policy", "check", "p.txt"],
     ]
@@ -27,7 +28,7 @@ import Testing
     /// Help states defaults as a user would type them, never a Swift value.
     @Test(arguments: commands)
     func helpShowsValuesAsTyped(_ command: [String]) throws {
-        let name = Array(command.prefix { $0.first?.isLetter == true && $0 != "x.pcap" && $0 != "p.txt" })
+        let name = Array(command.prefix { $0.first?.isLetter == true && !["x.pcap", "p.txt", "x.db"].contains($0) })
         let run = try portscope(name + ["--help"])
         #expect(run.status == 0 && run.out.contains("USAGE: portscope \(name.joined(separator: " "))"), "\(name)")
         // Every command shows how it is used.

@@ -173,20 +173,23 @@ struct FlushTests {
     }
 
     /// A database of schema 1 (service_ports a table) is migrated with its data.
+    /// A database as the first release wrote it: one capture, one TCP flow, its service row.
+    static func versionOneDatabase(_ path: String) throws {
+        let db = try Database(path: path)
+        try db.execute(Schema.migrations[0])
+        try db.execute("""
+            PRAGMA user_version = 1;
+            INSERT INTO captures VALUES (1, 'a.pcap', 'file', 'pcap', 1, 'x', 'EN10MB(1)', NULL, 1, 2, 3, 300, 300, 1,
+                'complete', NULL, '0.1.0', '2026-01-01T00:00:00Z');
+            INSERT INTO host_services VALUES (1, 'tcp', '10.0.0.9', 443, '10.0.0.1', 1, 1, 2, 200, 1, 100, 1, 2);
+            INSERT INTO flows VALUES (1, 1, 'tcp', '10.0.0.1', 40000, '10.0.0.9', 443, 'tcp_syn', 1, 2, 2, 200, 1, 100, 0,
+                'SA', 'SA', 1, 'open', NULL, NULL);
+            """)
+    }
+
     @Test func migratesVersionOneDatabases() throws {
         let dir = TemporaryDirectory(), path = dir.file("v1.db")
-        do {
-            let db = try Database(path: path)
-            try db.execute(Schema.migrations[0])
-            try db.execute("""
-                PRAGMA user_version = 1;
-                INSERT INTO captures VALUES (1, 'a.pcap', 'file', 'pcap', 1, 'x', 'EN10MB(1)', NULL, 1, 2, 3, 300, 300, 1,
-                    'complete', NULL, '0.1.0', '2026-01-01T00:00:00Z');
-                INSERT INTO host_services VALUES (1, 'tcp', '10.0.0.9', 443, '10.0.0.1', 1, 1, 2, 200, 1, 100, 1, 2);
-                INSERT INTO flows VALUES (1, 1, 'tcp', '10.0.0.1', 40000, '10.0.0.9', 443, 'tcp_syn', 1, 2, 2, 200, 1, 100, 0,
-                    'SA', 'SA', 1, 'open', NULL, NULL);
-                """)
-        }
+        try Self.versionOneDatabase(path)
         let store = try CaptureStore(path: path)
         #expect(try store.rows("PRAGMA user_version") == [[.int(Int64(Schema.migrations.count))]])
         #expect(try store.rows("SELECT port, flows, clients, packets_c2s, bytes_s2c FROM service_ports")
