@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "PortScopeFlows", dependencies: ["PortScopeDecode", "CCrypto"]),
         // The host's own view: its socket tables, listeners and the processes holding them (Linux /proc).
         .target(name: "PortScopeHost", dependencies: ["PortScopeDecode"]),
+        // ClickHouse over its HTTP interface (plain sockets): a fleet's store (`export --clickhouse`).
+        .target(name: "PortScopeClickHouse", dependencies: ["PortScopeSQLite", "PortScopeStore"]),
         // The SQLite wrapper: connections, statements, transactions, errors.
         .target(name: "PortScopeSQLite", dependencies: ["CSQLite"]),
         // The domain store: schema, migrations, writing captures and decided flows, read queries.
@@ -51,7 +53,7 @@ let package = Package(
         ]),
         .target(name: "PortScopeCLI", dependencies: [
             "PortScopeAnalysis", "PortScopeCapture", "PortScopeDecode", "PortScopeFlows", "PortScopeIngest",
-            "PortScopeReport", "PortScopeStore",
+            "PortScopeReport", "PortScopeStore", "PortScopeClickHouse",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "portscope", dependencies: ["PortScopeCLI"]),
@@ -82,7 +84,7 @@ let package = Package(
 
         .testTarget(name: "PortScopeTests", dependencies: [
             "PortScopeDecode", "PortScopeCapture", "PortScopeFlows", "PortScopeSQLite", "PortScopeStore", "PortScopeIngest",
-            "PortScopeAnalysis", "PortScopeReport", "PortScopeCLI", "PortScopeHost", "TestCaptures",
+            "PortScopeAnalysis", "PortScopeReport", "PortScopeCLI", "PortScopeHost", "PortScopeClickHouse", "TestCaptures",
             "portscope", "portscope-allocation-check", "portscope-fuzz",
         ], exclude: ["Golden", "Conformance", "FuzzRegressions"]),
     ],
