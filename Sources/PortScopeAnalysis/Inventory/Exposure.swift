@@ -85,6 +85,9 @@ public struct Exposure: Sendable {
                                       user: row["user"].optionalText, state: .unused, listenedThroughout: throughout,
                                       seenWhole: whole.contains(capture)))
         }
+        // The listeners of each capture, protocol and port: every flow looks up its own, not all of them.
+        struct Port: Hashable { var capture: Int64; var proto: IPProtocol; var port: UInt16 }
+        let byPort = Dictionary(grouping: lines.indices) { Port(capture: lines[$0].capture, proto: lines[$0].proto, port: lines[$0].port) }
         var attempts: [String: ExposureLine] = [:]
         for row in try store.query("""
             SELECT capture_id, proto, server_addr, server_port, client_addr, engagement, bytes_c2s + bytes_s2c AS bytes,
@@ -97,7 +100,7 @@ public struct Exposure: Sendable {
                   server.isLoopback || addresses.contains(server) else { continue }
             let port = UInt16(clamping: row["server_port"].int), established = row["engagement"].text == "established"
             // The listener that took it: bound to the server's address, or to every address of its family.
-            let candidates = lines.indices.filter { lines[$0].capture == capture && lines[$0].proto == proto && lines[$0].port == port }
+            let candidates = byPort[Port(capture: capture, proto: proto, port: port)] ?? []
             let taker = candidates.first { lines[$0].address == server }
                 ?? candidates.first { lines[$0].bound == "all" && (lines[$0].address.isIPv4 == server.isIPv4 || lines[$0].address == .zero) }
             if let i = taker {
