@@ -24,17 +24,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "zeek (conn.log TSV), zeek-json (Zeek's JSON logs) or ecs (NDJSON).")
     var format: ExportFormat?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Send the captures to ClickHouse's HTTP interface instead: captures, flows, host services and time buckets "
-            + "(user and password in the URL or CLICKHOUSE_USER/CLICKHOUSE_PASSWORD).", valueName: "http://host:8123"))
-    var clickhouse: String?
-
-    @Option(name: .customLong("database"), help: ArgumentHelp("With --clickhouse: the ClickHouse database.", valueName: "name"))
-    var clickhouseDatabase = "portscope"
-
-    @Option(name: .long, help: ArgumentHelp("With --clickhouse: the sensor of captures stored without one (default: this host's name).",
-                                            valueName: "name"))
-    var sensor: String?
+    @OptionGroup var clickhouse: ClickHouseOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (default: standard output).", valueName: "file"))
     var output: String?
@@ -47,17 +37,11 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var localNetworks: LocalNetworksOption
 
     func validate() throws {
-        guard (format == nil) != (clickhouse == nil) else { throw ValidationError("give one of --format and --clickhouse") }
-        if let clickhouse, ClickHouseServer(url: clickhouse) == nil {
-            throw ValidationError("--clickhouse: '\(ClickHouseServer.redacted(clickhouse))' is not an http://host[:port] URL")
-        }
-        if clickhouseDatabase.isEmpty || !clickhouseDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-            throw ValidationError("--database: letters, digits and _ only")
-        }
+        guard (format == nil) != (clickhouse.clickhouse == nil) else { throw ValidationError("give one of --format and --clickhouse") }
     }
 
     func run() throws {
-        if let clickhouse { return try sendToClickHouse(clickhouse) }
+        if let export = clickhouse.export { return try send(export) }
         guard let format else { return }
         try database.read { store in
             let captures = try timeWindow.applied(to: try captureReference.selection(in: store), in: store)
@@ -68,19 +52,18 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    private func sendToClickHouse(_ url: String) throws {
-        let server = ClickHouseServer(url: url, environment: ProcessInfo.processInfo.environment)!
-        let export = ClickHouseExport(server: server, database: clickhouseDatabase, sensor: sensor ?? CaptureWriter.hostName)
+    private func send(_ export: ClickHouseExport) throws {
+        let server = export.server
         let result = try database.read { store in
             let captures = try timeWindow.applied(to: try captureReference.selection(in: store), in: store)
             do { return try export.export(store, captures: captures) } catch let error as HTTPError {
                 throw CLIError("ClickHouse at \(server): \(error)")
             }
         }
-        var line = "\(result.exported.count) capture\(result.exported.count == 1 ? "" : "s") sent to \(server)/\(clickhouseDatabase) "
+        var line = "\(result.exported.count) capture\(result.exported.count == 1 ? "" : "s") sent to \(server)/\(export.database) "
             + "(\(result.rows) rows)"
         if !result.alreadyThere.isEmpty { line += ", \(result.alreadyThere.count) already there" }
-        if !result.running.isEmpty { line += ", \(result.running.count) still running (not sent)" }
+        if !result.running.isEmpty { line += ", \(result.running.count) still being captured (not sent; live --clickhouse sends its own)" }
         print(line)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PortScopeAnalysis
 import PortScopeCapture
+import PortScopeClickHouse
 import PortScopeFlows
 import PortScopeIngest
 import PortScopeReport
@@ -25,6 +26,11 @@ struct LiveCommand: ParsableCommand {
               portscope live -i eth0 --duration 1h                 an hour of eth0, flushed every 10s
               portscope live -i any --filter 'not port 22' --bucket 5m
               portscope services --since 10m                       meanwhile, from another terminal
+              portscope live -i eth0 --clickhouse http://ch.example:8123 --sensor dmz-1
+
+            With --clickhouse every flush is sent to ClickHouse once it is stored locally, from a thread of \
+            its own; while ClickHouse does not answer, the local database keeps the backlog (the status line \
+            shows it) and the next send that gets through brings ClickHouse level with it.
             """
     )
 
@@ -68,6 +74,8 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Judge the findings --on-finding announces against this policy file.", valueName: "file"))
     var policy: String?
 
+    @OptionGroup var clickhouse: ClickHouseOptions
+
     func validate() throws {
         guard (64...65535).contains(snaplen) else { throw ValidationError("--snaplen must be between 64 and 65535") }
         if let count, count == 0 { throw ValidationError("--count must be at least 1") }
@@ -108,11 +116,23 @@ struct LiveCommand: ParsableCommand {
         let result: LiveResult
         // The busiest service ports, read back from the database after each flush.
         var topPorts: [(port: String, packets: Int64)] = [], topPortsAt = 0, announcedAt = 0
+        var feed: ClickHouseFeed?, feedState = ClickHouseFeed.State()
         do {
             result = try LiveAnalysis.run(&capture, store: store, options: options) { status, store in
                 if let announcer, status.flushes != announcedAt {
                     announcer.flushed(capture: status.captureID)
                     announcedAt = status.flushes
+                }
+                if let export = clickhouse.export {
+                    let current = feed ?? ClickHouseFeed(export, path: database.db, capture: status.captureID)
+                    feed = current
+                    current.flushed(through: status.flushes)
+                    let state = current.state
+                    if (state.error == nil) != (feedState.error == nil) {
+                        if statusLine { writeError("\r\u{1B}[K") }
+                        printError(LiveCommand.describe(state, server: current.server))
+                    }
+                    feedState = state
                 }
                 guard statusLine else { return }
                 if status.flushes != topPortsAt, let top = try? Reports.services(
@@ -120,7 +140,7 @@ struct LiveCommand: ParsableCommand {
                     topPorts = LiveCommand.busiestPorts(top)
                     topPortsAt = status.flushes
                 }
-                writeError("\r\u{1B}[K" + LiveCommand.describe(status, topPorts: topPorts))
+                writeError("\r\u{1B}[K" + LiveCommand.describe(status, topPorts: topPorts, clickhouse: feed.map { _ in feedState }))
             }
         } catch {
             if statusLine { writeError("\r\u{1B}[K") }
@@ -139,10 +159,22 @@ struct LiveCommand: ParsableCommand {
         print("capture \(result.captureID): \(interface) (live, \(s.linkTypes.joined(separator: ", "))) \(stopped)")
         printTotals(s, flows: result.flows)
         print("  libpcap: received \(s.received ?? 0), dropped by kernel \(s.droppedByKernel ?? 0), dropped by interface \(s.droppedByInterface ?? 0)")
+        var failed = false
         if let damage = s.damage {
             print("  error: \(damage)")
-            throw ExitCode(1)
+            failed = true
         }
+        if let feed {
+            let state = feed.finish()
+            if let error = state.error {
+                print("  error: ClickHouse at \(feed.server): \(error); the capture is kept here: "
+                      + "'portscope export --clickhouse URL --capture \(result.captureID)' sends it")
+                failed = true
+            } else {
+                print("  clickhouse: sent to \(feed.server)/\(clickhouse.database) (\(state.rows) rows)")
+            }
+        }
+        if failed { throw ExitCode(1) }
     }
 
     /// The status line: packets, flows, drops, busiest ports (as `tcp/443`, by packets).
@@ -155,7 +187,7 @@ struct LiveCommand: ParsableCommand {
         }
     }
 
-    static func describe(_ status: LiveStatus, topPorts: [(port: String, packets: Int64)]) -> String {
+    static func describe(_ status: LiveStatus, topPorts: [(port: String, packets: Int64)], clickhouse: ClickHouseFeed.State? = nil) -> String {
         var line = "\(status.packets) packets, \(status.storedFlows) flows stored, \(status.flowsInMemory) in memory"
         let drops = status.statistics.droppedByKernel + status.statistics.droppedByInterface
         line += drops > 0 ? ", DROPPED \(drops)" : ", no drops"
@@ -163,6 +195,20 @@ struct LiveCommand: ParsableCommand {
             line += " | top " + topPorts.map { "\($0.port) \($0.packets)" }.joined(separator: ", ")
         }
         if let error = status.flushError { line += " | flush failed, will retry: \(error)" }
+        if let clickhouse {
+            line += clickhouse.backlog == 0 ? " | ClickHouse up to date"
+                : " | ClickHouse backlog \(clickhouse.backlog) flush\(clickhouse.backlog == 1 ? "" : "es")"
+            if let error = clickhouse.error { line += " (\(error))" }
+        }
         return line
+    }
+
+    /// A line for when sending to ClickHouse starts failing or gets through again.
+    static func describe(_ state: ClickHouseFeed.State, server: ClickHouseServer) -> String {
+        if let error = state.error {
+            return "ClickHouse at \(server): \(error); the local database keeps the backlog (\(state.backlog) "
+                + "flush\(state.backlog == 1 ? "" : "es")) until it answers"
+        }
+        return "ClickHouse at \(server): answering again, backlog sent"
     }
 }

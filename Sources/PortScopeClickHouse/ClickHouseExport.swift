@@ -1,7 +1,12 @@
 import PortScopeSQLite
 import PortScopeStore
 
-/// What one export did: captures sent, and those skipped as already in ClickHouse or still running.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one export did: captures sent, and those skipped as already in ClickHouse or still being
+/// written by a live run.
 public struct ClickHouseExportResult: Sendable {
     public var exported: [Int64] = []
     public var alreadyThere: [Int64] = []
@@ -9,27 +14,28 @@ public struct ClickHouseExportResult: Sendable {
     public var rows = 0
 }
 
-/// `portscope export --clickhouse`: the captures of a database into ClickHouse as `sensor`.
-/// Idempotent per (sensor, capture): a capture whose row is there was sent whole and is skipped;
-/// one whose row is not has any rows a broken earlier export left deleted before it is sent again,
-/// and its own row is written last. Rows are streamed from SQLite in batches (bounded memory).
-public struct ClickHouseExport {
+/// `portscope export --clickhouse`: the captures of a database into ClickHouse. Each capture is
+/// brought level with what ClickHouse holds of it (`CaptureSend`), so exporting twice, or again
+/// after an export that broke off, never counts anything twice; rows stream from SQLite in
+/// batches (bounded memory).
+public struct ClickHouseExport: Sendable {
     public let server: ClickHouseServer
     public let database: String
-    public let sensor: String
+    /// The sensor every capture is sent as; nil: each capture's own (`captures.sensor`), else this host's name.
+    public let sensor: String?
     /// Bytes of TabSeparated rows per insert.
     static let batchBytes = 8 << 20
 
-    public init(server: ClickHouseServer, database: String, sensor: String) {
+    public init(server: ClickHouseServer, database: String, sensor: String?) {
         self.server = server
         self.database = database
         self.sensor = sensor
     }
 
-    /// The identity of a capture across databases and exports (SQLite expression over `captures`).
+    /// The identity of a capture across databases and exports (SQLite expression over `captures`):
+    /// a file by its content and filter, anything else (a live run) by its own id.
     static let captureKey = """
-        CASE WHEN sha256 IS NOT NULL THEN 'file:' || sha256 || ':' || coalesce(filter, '')
-             ELSE kind || ':' || source || ':' || coalesce(first_ns, '') END
+        CASE WHEN sha256 IS NOT NULL THEN 'file:' || sha256 || ':' || coalesce(filter, '') ELSE kind || ':' || uid END
         """
 
     /// Creates the database and tables if missing.
@@ -38,55 +44,44 @@ public struct ClickHouseExport {
         for table in ClickHouseTable.all { try server.query(table.create(in: database)) }
     }
 
-    /// Sends the captures `selection` holds.
+    /// One capture of `store` to send: its id, identity and sensor.
+    struct Capture {
+        var id: Int64
+        var key: String
+        var sensor: String
+        /// Still written by a live run of this host.
+        var beingWritten: Bool
+    }
+
+    func captures(_ store: borrowing CaptureStore, _ selection: CaptureSelection) throws -> [Capture] {
+        try store.query("""
+            WITH \(CaptureSelection.selected)
+            SELECT id, status, writer, \(Self.captureKey) AS capture_key, coalesce(sensor, :sensor) AS sensor FROM captures
+            WHERE id IN selected ORDER BY id
+            """, [":captures": selection.parameter, ":sensor": .text(CaptureWriter.hostName)]).map { row in
+            let writer = row["writer"] == .null ? nil : row["writer"].text
+            return Capture(id: row["id"].int, key: row["capture_key"].text, sensor: sensor ?? row["sensor"].text,
+                           beingWritten: row["status"].text == "running" && !(writer.map(CaptureWriter.isGone) ?? true))
+        }
+    }
+
+    /// Sends the captures `selection` holds, but those a live run is still writing (the run sends
+    /// its own with `live --clickhouse`; two senders of one capture would race).
     public func export(_ store: borrowing CaptureStore, captures selection: CaptureSelection) throws -> ClickHouseExportResult {
         try prepare()
         var result = ClickHouseExportResult()
-        let captures = try store.query("""
-            WITH \(CaptureSelection.selected)
-            SELECT id, status, \(Self.captureKey) AS capture_key, coalesce(sensor, :sensor) AS sensor FROM captures
-            WHERE id IN selected ORDER BY id
-            """, [":captures": selection.parameter, ":sensor": .text(sensor)])
-        for capture in captures {
-            let id = capture["id"].int, key = capture["capture_key"].text
-            // A capture's own sensor (kept through merges) wins over this machine's name.
-            let sensor = capture["sensor"].text
-            guard capture["status"].text != "running" else { result.running.append(id); continue }
-            let filter = "sensor = \(Self.quoted(sensor)) AND capture_key = \(Self.quoted(key))"
-            let present = try server.query("SELECT count() FROM \(database).captures WHERE \(filter)")
-            if (Int(present.trimmingCharacters(in: "\n")) ?? 0) > 0 { result.alreadyThere.append(id); continue }
-            for table in ClickHouseTable.all where table.name != "captures" {
-                try server.query("ALTER TABLE \(database).\(table.name) DELETE WHERE \(filter)")
-            }
-            for table in ClickHouseTable.all {
-                result.rows += try send(table, capture: id, sensor: sensor, key: key, from: store)
-            }
-            result.exported.append(id)
+        for capture in try captures(store, selection) {
+            guard !capture.beingWritten else { result.running.append(capture.id); continue }
+            let outcome = try send(capture, from: store, horizon: nil)
+            if outcome.alreadyThere { result.alreadyThere.append(capture.id) } else { result.exported.append(capture.id) }
+            result.rows += outcome.rows
         }
         return result
     }
 
-    /// Streams one capture's rows of `table`; how many were sent.
-    private func send(_ table: ClickHouseTable, capture: Int64, sensor: String, key: String,
-                      from store: borrowing CaptureStore) throws -> Int {
-        let select = table.columns.map { "\($0.sql) AS \($0.name)" }.joined(separator: ", ")
-        let condition = table.source == "captures" ? "id = :capture" : "capture_id = :capture"
-        let prefix = Self.field(.text(sensor)) + "\t" + Self.field(.text(key))
-        var batch: [UInt8] = [], count = 0, failure: Error?
-        let names = ClickHouseTable.identity.map(\.name) + table.columns.map(\.name)
-        try store.forEachRow("SELECT \(select) FROM \(table.source) WHERE \(condition)", [":capture": .int(capture)]) { row in
-            guard failure == nil else { return }
-            let line = prefix + table.columns.map { "\t" + Self.field(row[$0.name]) }.joined() + "\n"
-            batch += Array(line.utf8)
-            count += 1
-            if batch.count >= Self.batchBytes {
-                do { try server.insert("\(database).\(table.name)", columns: names, rows: batch) } catch { failure = error }
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        if let failure { throw failure }
-        if !batch.isEmpty { try server.insert("\(database).\(table.name)", columns: names, rows: batch) }
-        return count
+    func send(_ capture: Capture, from store: borrowing CaptureStore, horizon: CaptureSend.Horizon?) throws -> CaptureSend.Outcome {
+        try CaptureSend(server: server, database: database, sensor: capture.sensor, key: capture.key, capture: capture.id,
+                        horizon: horizon).run(store)
     }
 
     /// A value as TabSeparated writes it: `\N` for null; backslash, tab and newline escaped.
@@ -116,10 +111,9 @@ public struct ClickHouseExport {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
-    }
+/// Nanoseconds since 1970: a capture row's `exported_ns`, the newest of which ClickHouse keeps.
+func realtimeNanoseconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
 }

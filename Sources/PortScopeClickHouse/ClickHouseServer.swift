@@ -40,10 +40,10 @@ public struct ClickHouseServer: Sendable, CustomStringConvertible {
 
     /// `url` with any password left out, for messages.
     public static func redacted(_ url: String) -> String {
-        guard url.hasPrefix("http://"), let at = url.lastIndex(of: "@") else { return url }
-        let credentials = url[url.index(url.startIndex, offsetBy: 7)..<at]
+        guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+        let credentials = url[scheme.upperBound..<at]
         let user = credentials.split(separator: ":", maxSplits: 1).first ?? ""
-        return "http://" + user + ":…" + String(url[at...])
+        return String(url[..<scheme.upperBound]) + user + ":…" + String(url[at...])
     }
 
     private var headers: [(String, String)] {

@@ -44,8 +44,8 @@ extension CaptureStore {
     private func insertCapture(_ s: CaptureSummary) throws(SQLiteError) -> Int64 {
         var insert = try db.prepare("""
             INSERT INTO captures (source, kind, format, link_types, packets, bytes, captured_bytes, flows, status,
-                tool_version, analyzed_at, writer, sensor)
-            VALUES (?, ?, ?, '', 0, 0, 0, 0, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?)
+                tool_version, analyzed_at, writer, sensor, uid)
+            VALUES (?, ?, ?, '', 0, 0, 0, 0, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, lower(hex(randomblob(16))))
             """)
         try insert.run([.text(s.source), .text(s.kind), .text(s.format), .text(s.status), .text(CaptureStore.toolVersion),
                         s.writer.map { .text($0) } ?? .null, .text(CaptureWriter.hostName)])

@@ -143,7 +143,13 @@ public struct CaptureStore: ~Copyable {
         do { try db.execute("BEGIN IMMEDIATE") } catch { throw .sqlite(path: path, error) }
     }
 
-    /// Commits the transaction `begin()` opened.
+    /// Opens a read transaction: every query until `commit()` sees the database as it was at the
+    /// first, whatever other connections commit meanwhile.
+    public func beginReading() throws(StoreError) {
+        do { try db.execute("BEGIN DEFERRED") } catch { throw .sqlite(path: path, error) }
+    }
+
+    /// Commits the transaction `begin()` or `beginReading()` opened.
     public func commit() throws(StoreError) {
         do { try db.execute("COMMIT") } catch {
             rollback()

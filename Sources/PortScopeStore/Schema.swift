@@ -276,6 +276,13 @@ enum Schema {
         """
         ALTER TABLE captures ADD COLUMN sensor TEXT;
         """,
+        // v14: a capture's own identity, random, made once and kept through merges: what names a
+        // capture that is no file (a live run, whose first packet is not known when it starts)
+        // across databases and in ClickHouse. Rows written before get one now.
+        """
+        ALTER TABLE captures ADD COLUMN uid TEXT;
+        UPDATE captures SET uid = lower(hex(randomblob(16)));
+        """,
     ]
 
     // Pieces of migration v2's triggers (part of that migration: never edit).
