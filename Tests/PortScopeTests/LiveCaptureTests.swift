@@ -1,6 +1,7 @@
 import Foundation
 @testable import PortScopeCapture
 @testable import PortScopeCLI
+import PortScopeClickHouse
 @testable import PortScopeIngest
 import PortScopeReport
 import PortScopeSQLite
@@ -234,6 +235,17 @@ struct LiveStatusLineTests {
         status.flushError = "r.db: database or disk is full"
         #expect(LiveCommand.describe(status, topPorts: [])
                 == "1200 packets, 35 flows stored, 40 in memory, DROPPED 8 | flush failed, will retry: r.db: database or disk is full")
+        // With --clickhouse: up to date, or the backlog and why.
+        status.flushError = nil
+        var sending = ClickHouseFeed.State()
+        #expect(LiveCommand.describe(status, topPorts: [], clickhouse: sending).hasSuffix("DROPPED 8 | ClickHouse up to date"))
+        sending.backlog = 12
+        sending.error = "cannot connect to ch:8123: Connection refused"
+        #expect(LiveCommand.describe(status, topPorts: [], clickhouse: sending)
+                    .hasSuffix("DROPPED 8 | ClickHouse backlog 12 flushes (cannot connect to ch:8123: Connection refused)"))
+        let server = ClickHouseServer(url: "http://ops:pw@ch:8123")!
+        #expect(LiveCommand.describe(sending, server: server) == "ClickHouse at http://ch:8123: cannot connect to ch:8123: Connection "
+                    + "refused; the local database keeps the backlog (12 flushes) until it answers")
     }
 
     /// The busiest ports come from the services report by column name, wherever the columns stand.
