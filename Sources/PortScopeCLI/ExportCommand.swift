@@ -9,7 +9,7 @@ import PortScopeStore
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Flows in the formats other tools read: Zeek's conn.log (TSV or JSON) or Elastic Common Schema.",
+        abstract: "Flows in the formats other tools read (Zeek's conn.log, TSV or JSON; Elastic Common Schema), or the captures into ClickHouse.",
         discussion: """
             Originator and responder are who opened the flow, as Zeek has them; PortScope's server side is kept \
             (ECS: client/server). Oldest flow first, written as it is read.
@@ -17,6 +17,10 @@ struct ExportCommand: ParsableCommand {
             Examples:
               portscope export --format zeek -o conn.log
               portscope export --format ecs --capture 2 --port 443 | curl -H 'Content-Type: application/x-ndjson' ...
+              portscope export --clickhouse http://ch.example:8123 --sensor dmz-1
+
+            --clickhouse compares each capture with what ClickHouse holds of it and sends the difference, so \
+            running it again, or after an export that broke off, never counts anything twice.
             """)
 
     @OptionGroup var database: DatabaseOptions
