@@ -84,7 +84,7 @@ struct CaptureSend {
         return outcome
     }
 
-    /// Each row's leading fields: its sensor and capture.
+    /// Each row's leading fields: its sensor and capture (escaped once per table, not per row).
     private var prefix: String { ClickHouseExport.field(.text(sensor)) + "\t" + ClickHouseExport.field(.text(key)) }
 
     private func select(_ columns: [ClickHouseTable.Column]) -> String {
@@ -103,7 +103,7 @@ struct CaptureSend {
     /// The final rows of `table` ClickHouse does not have, by their key.
     private func sendMissing(_ table: ClickHouseTable, running: Bool, identity: String,
                              from store: borrowing CaptureStore, into batch: inout RowBatch) throws {
-        let keys = table.columns(.key)
+        let keys = table.columns(.key), prefix = self.prefix
         let recent = horizon.map { " AND last_ns >= \($0.time)" } ?? ""
         let present = Set(try server.query("""
             SELECT \(keys.map(\.name).joined(separator: ", ")) FROM \(database).\(table.name) WHERE \(identity)\(recent)
@@ -125,7 +125,7 @@ struct CaptureSend {
     /// For each key of `table` (of `ports` only, when given), SQLite's figures less ClickHouse's sums.
     private func sendDifferences(_ table: ClickHouseTable, ports: [Int64]?, identity: String,
                                  from store: borrowing CaptureStore, into batch: inout RowBatch) throws {
-        let keys = table.columns(.key), counters = table.columns(.counter)
+        let keys = table.columns(.key), counters = table.columns(.counter), prefix = self.prefix
         let extents = table.columns.filter { $0.role == .earliest || $0.role == .latest }
         let portCondition = ports.map { " AND server_port IN (\($0.isEmpty ? "-1" : $0.map(String.init).joined(separator: ",")))" } ?? ""
         let sums = counters.map { "sum(\($0.name))" } + extents.map { "\($0.role == .earliest ? "min" : "max")(\($0.name))" }
