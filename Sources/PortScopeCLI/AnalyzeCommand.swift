@@ -181,7 +181,8 @@ struct AnalyzeCommand: ParsableCommand {
         if let notes = CaptureNoteKind.note.list(s.anomalies.filter { $0.reason != "flow.evicted" }, labelled: true) {
             print("  noted, not failures: " + notes)
         }
-        let top = try Reports.services(store, filter: ReportFilter(capture: id), sort: .bytes, registry: registry)
+        let top = try result.portTotals.map { Reports.services($0, sort: .bytes, registry: registry) }
+            ?? Reports.services(store, filter: ReportFilter(capture: id), sort: .bytes, registry: registry)
         if !top.rows.isEmpty {
             print("  top services:")
             let columns = ["proto", "port", "service", "class", "app_proto", "packets", "bytes", "flows", "clients"]

@@ -48,12 +48,15 @@ public struct FlowTable: ~Copyable {
     }
 
     /// Drops every ended flow (idle or reused), keeping the order of the rest, and rebuilds the
-    /// index over the open ones. O(flows); called after ended flows are stored.
-    public mutating func removeEnded() {
+    /// index over the open ones. O(flows); called after ended flows are stored. Returns where
+    /// each flow went: its new index, or -1 when it was dropped.
+    public mutating func removeEnded() -> [Int32] {
         var kept = 0
+        var newIndex = [Int32](repeating: -1, count: count)
         for index in 0..<count {
             if records[index].end == .open {
                 if kept != index { (records + kept).moveInitialize(from: records + index, count: 1) }
+                newIndex[index] = Int32(kept)
                 kept += 1
             } else {
                 (records + index).deinitialize(count: 1)
@@ -63,6 +66,7 @@ public struct FlowTable: ~Copyable {
         slots.update(repeating: -1, count: slotMask + 1)
         for index in 0..<count { place(Int32(index), in: slots, mask: slotMask) }
         occupied = count
+        return newIndex
     }
 
     /// The index of the open flow with this key, if any.

@@ -54,7 +54,7 @@ public struct FlowTracker: ~Copyable {
     public init(timeouts: FlowTimeouts = .standard, expectedFlows: Int = 4096, detectsProtocols: Bool = true,
                 bucketWidth: Int64? = nil) {
         self.timeouts = timeouts
-        buckets = TimeBuckets(width: bucketWidth, expectedFlows: expectedFlows)
+        buckets = TimeBuckets(width: bucketWidth)
         self.detectsProtocols = detectsProtocols
         table = FlowTable(expectedFlows: expectedFlows)
         names = FlowNames(capacity: expectedFlows * 16)
@@ -227,11 +227,20 @@ public struct FlowTracker: ~Copyable {
         return count
     }
 
+    /// After the flush of `plan` committed (`rowIDs`: its new rows' ids, as
+    /// `FlushPlan.recordWritten` takes them): each flow remembers its row and side, and the
+    /// time buckets that flush stored are dropped. If the flush failed this is not called, and
+    /// the next flush writes the same flows again.
+    public mutating func recordWritten(_ plan: FlushPlan, rowIDs: [Int64?]) {
+        table.withMutableFlows { plan.recordWritten(rowIDs: rowIDs, in: $0) }
+        table.withMutableFlows { buckets.compact($0, newIndex: nil) }
+    }
+
     /// Frees the ended flows and their names; call once they are stored (they need no further write).
     public mutating func removeEnded() {
-        table.removeEnded()
+        let newIndex = table.removeEnded()
         table.withMutableFlows { names.compact($0) }
-        table.withMutableFlows { buckets.compact($0) }
+        table.withMutableFlows { buckets.compact($0, newIndex: newIndex) }
     }
 
     private mutating func joinFragment(_ packet: DecodedPacket, wireLength: UInt32, time: Int64) {

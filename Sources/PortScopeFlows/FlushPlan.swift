@@ -52,7 +52,7 @@ public struct FlushPlan: Sendable {
     /// `flows[i]`, nil for a row updated in place), its packets and its side, so the next flush
     /// updates that row only if something changed; its time buckets count afresh. If the flush failed this is not called, and
     /// the next flush writes the same flows again.
-    public func recordWritten(rowIDs: [Int64?], in buffer: UnsafeMutableBufferPointer<FlowRecord>) {
+    func recordWritten(rowIDs: [Int64?], in buffer: UnsafeMutableBufferPointer<FlowRecord>) {
         for (write, newID) in zip(flows, rowIDs) {
             if write.writesBuckets { TimeBuckets.stored(&buffer[write.index].buckets) }
             let flow = buffer[write.index]

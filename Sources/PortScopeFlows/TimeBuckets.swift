@@ -7,24 +7,33 @@ public struct BucketCount: Sendable, Equatable {
     public var bytes: UInt64 = 0
 }
 
-/// A flow's current bucket, and the buckets it left that are not stored yet (a chain through
-/// `TimeBuckets.segments`).
+/// A flow's current bucket, and whether it left buckets that are not stored yet
+/// (`TimeBuckets.closed`).
 public struct FlowBuckets: Sendable {
     public var current = BucketCount()
-    /// The last bucket left, or -1.
-    var chain: Int32 = -1
+    /// Whether `TimeBuckets` holds buckets this flow left.
+    var hasClosed = false
     /// Whether the flow was counted in the `flows` of its first bucket (its buckets were stored once).
     public internal(set) var counted = false
 
     /// Whether it holds traffic not stored yet.
-    public var isPending: Bool { chain >= 0 || current.packets > 0 }
+    public var isPending: Bool { hasClosed || current.packets > 0 }
 
     @inlinable public init() {}
 }
 
+/// A bucket a flow left, waiting to be stored: its start (at the width it was begun with), its
+/// packets and bytes, and the flow's index in the flow table.
+public struct ClosedBucket: Sendable {
+    public var start: Int64
+    public var bytes: UInt64
+    public var packets: UInt32
+    public var flow: Int32
+}
+
 /// Per-flow traffic over time, counted where each packet was seen: every flow keeps the packets
 /// and bytes of the bucket it is in (`FlowBuckets`); a packet outside it closes that bucket
-/// into `segments` and begins the packet's own. With no fixed width, the width starts at one
+/// into `closed` and begins the packet's own. With no fixed width, the width starts at one
 /// second and grows through `automaticWidths` as the capture's time span grows, so that a
 /// capture has at most `maximumBuckets` buckets; each width is a multiple of the one before, so
 /// a bucket begun at a smaller width lies inside one bucket of the final width
@@ -35,6 +44,9 @@ public struct TimeBuckets: Sendable {
     public static let automaticWidths: [Int64] = [1, 10, 60, 300, 900, 3600, 21_600, 86_400, 604_800].map { $0 * 1_000_000_000 }
     /// The most buckets a capture's span is given before the automatic width grows.
     public static let maximumBuckets: Int64 = 300
+    /// Closed buckets are kept in chunks of this many, so that holding a million of them never
+    /// copies them all to grow (and never holds them twice while it does).
+    static let chunkSize = 1 << 16
 
     /// The width in nanoseconds now; final once the capture ended.
     public private(set) var width: Int64
@@ -42,14 +54,17 @@ public struct TimeBuckets: Sendable {
     public let isFixed: Bool
     private var earliest = Int64.max
     private var latest = Int64.min
-    /// Closed buckets of flows not yet stored: each links to the one closed before it.
-    private var segments: [(count: BucketCount, next: Int32)] = []
+    /// Buckets flows left that are not stored yet, in the order they were left.
+    private var closed: [[ClosedBucket]] = []
 
     /// Buckets of `width` nanoseconds, or of a width chosen from the capture's span when nil.
-    public init(width: Int64?, expectedFlows: Int) {
+    public init(width: Int64?) {
         self.width = width ?? Self.automaticWidths[0]
         isFixed = width != nil
-        segments.reserveCapacity(expectedFlows)
+        // The first chunk is reserved now, off the per-packet path (its pages are touched only as it fills).
+        closed.reserveCapacity(16)
+        closed.append([])
+        closed[0].reserveCapacity(Self.chunkSize)
     }
 
     /// Counts a packet of `bytes` at `time` (ns) into the buckets of the flow at `index` of `table`.
@@ -60,16 +75,14 @@ public struct TimeBuckets: Sendable {
             table[index].buckets.current.packets += 1
             table[index].buckets.current.bytes += UInt64(bytes)
         } else {
-            begin(&table[index].buckets, bytes: bytes, at: time)
+            begin(&table[index].buckets, flow: index, bytes: bytes, at: time)
         }
     }
 
-    /// Closes `flow`'s current bucket (if it holds packets) and begins the one of `time`.
-    private mutating func begin(_ flow: inout FlowBuckets, bytes: UInt32, at time: Int64) {
-        if flow.current.packets > 0 {
-            segments.append((flow.current, flow.chain))
-            flow.chain = Int32(segments.count - 1)
-        }
+    /// Counts a packet outside `flow`'s current bucket: the bucket grows to the current width
+    /// when that takes the packet in (the width grew since it was begun); otherwise it is closed
+    /// (if it holds packets) and the one of `time` begun.
+    private mutating func begin(_ flow: inout FlowBuckets, flow index: Int, bytes: UInt32, at time: Int64) {
         earliest = min(earliest, time)
         latest = max(latest, time)
         if !isFixed {
@@ -77,7 +90,38 @@ public struct TimeBuckets: Sendable {
             while span / width > Self.maximumBuckets, let next = Self.nextWidth(after: width) { width = next }
         }
         let start = bucketStart(time)
+        if flow.current.packets > 0 {
+            if bucketStart(flow.current.start) == start {
+                flow.current.start = start
+                flow.current.end = start &+ width
+                flow.current.packets += 1
+                flow.current.bytes += UInt64(bytes)
+                return
+            }
+            close(flow.current, flow: index)
+            flow.hasClosed = true
+        }
         flow.current = BucketCount(start: start, end: start &+ width, packets: 1, bytes: UInt64(bytes))
+    }
+
+    /// Keeps `bucket` of the flow at `index` until it is stored (in pieces of at most
+    /// `UInt32.max` packets, all at its start).
+    private mutating func close(_ bucket: BucketCount, flow index: Int) {
+        var packets = bucket.packets, bytes = bucket.bytes
+        repeat {
+            let piece = min(packets, UInt64(UInt32.max))
+            Self.append(ClosedBucket(start: bucket.start, bytes: bytes, packets: UInt32(piece), flow: Int32(index)), to: &closed)
+            packets -= piece
+            bytes = 0
+        } while packets > 0
+    }
+
+    private static func append(_ bucket: ClosedBucket, to chunks: inout [[ClosedBucket]]) {
+        if chunks.isEmpty || chunks[chunks.count - 1].count == chunkSize {
+            chunks.append([])
+            chunks[chunks.count - 1].reserveCapacity(chunkSize)
+        }
+        chunks[chunks.count - 1].append(bucket)
     }
 
     /// The automatic width after `width`, if any.
@@ -92,47 +136,39 @@ public struct TimeBuckets: Sendable {
         return remainder < 0 ? time &- remainder &- width : time &- remainder
     }
 
-    /// Each bucket of `flow` not yet stored: those it left, then its current one.
-    public func forEach(of flow: FlowBuckets, _ body: (BucketCount) throws -> Void) rethrows {
-        var link = flow.chain
-        while link >= 0 {
-            let segment = segments[Int(link)]
-            try body(segment.count)
-            link = segment.next
+    /// Each closed bucket not yet stored, of every flow, in the order they were closed.
+    public func forEachClosed(_ body: (ClosedBucket) throws -> Void) rethrows {
+        for chunk in closed {
+            for bucket in chunk { try body(bucket) }
         }
-        if flow.current.packets > 0 { try body(flow.current) }
     }
 
     /// After `flow`'s buckets were stored: it keeps its bucket, counted from zero.
     static func stored(_ flow: inout FlowBuckets) {
         flow.counted = true
-        flow.chain = -1
+        flow.hasClosed = false
         flow.current.packets = 0
         flow.current.bytes = 0
     }
 
-    /// Drops the closed buckets no flow of `flows` links to any more (stored, or of flows freed),
-    /// keeping the chains of the rest.
-    mutating func compact(_ flows: UnsafeMutableBufferPointer<FlowRecord>) {
-        guard !segments.isEmpty else { return }
-        var kept: [(count: BucketCount, next: Int32)] = []
-        for i in flows.indices where flows[i].buckets.chain >= 0 {
-            var link = flows[i].buckets.chain, chain: [BucketCount] = []
-            while link >= 0 {
-                chain.append(segments[Int(link)].count)
-                link = segments[Int(link)].next
+    /// Drops the closed buckets of flows stored (`stored(_:)`) or freed, and renumbers the rest:
+    /// `newIndex[i]` is where the flow at index `i` went (-1: freed; nil: no flow moved),
+    /// `flows` the flows after the move. In place, keeping the chunks' memory for what follows.
+    mutating func compact(_ flows: UnsafeMutableBufferPointer<FlowRecord>, newIndex: [Int32]?) {
+        var chunk = 0, offset = 0  // where the next bucket kept goes
+        for c in closed.indices {
+            for i in closed[c].indices {
+                var bucket = closed[c][i]
+                let moved = newIndex.map { $0[Int(bucket.flow)] } ?? bucket.flow
+                guard moved >= 0, flows[Int(moved)].buckets.hasClosed else { continue }
+                bucket.flow = moved
+                closed[chunk][offset] = bucket
+                offset += 1
+                if offset == Self.chunkSize { (chunk, offset) = (chunk + 1, 0) }
             }
-            var next: Int32 = -1
-            for count in chain.reversed() {
-                kept.append((count, next))
-                next = Int32(kept.count - 1)
-            }
-            flows[i].buckets.chain = next
         }
-        if kept.isEmpty {
-            segments.removeAll(keepingCapacity: true)
-        } else {
-            segments = kept
-        }
+        guard chunk < closed.count else { return }
+        closed[chunk].removeSubrange(offset...)
+        closed.removeLast(closed.count - chunk - (offset > 0 || chunk == 0 ? 1 : 0))
     }
 }

@@ -29,6 +29,8 @@ public struct AnalysisResult: Sendable {
     public var flows: Int
     /// The most flows held in memory at once: at most `maxFlows`.
     public var flowsHeldAtMost = 0
+    /// The capture's figures per service port, when it was stored in one flush (no evictions).
+    public var portTotals: [ServicePortTotals]?
 }
 
 /// Settings of an `analyze` run.
@@ -146,6 +148,7 @@ public enum CaptureAnalysis {
             result.captureID = try pipeline.flush(summary, into: store, capture: captureID, replacing: existing)
             if captureID != nil { try store.commit() }
             result.flows = pipeline.storedFlows
+            result.portTotals = pipeline.portTotals
         } catch {
             throw .store(error)
         }

@@ -35,6 +35,8 @@ public struct PacketPipeline: ~Copyable {
     private var inference: ServiceSideInference
     /// Flow rows written so far.
     public private(set) var storedFlows = 0
+    /// The capture's figures per service port, after a flush that wrote it whole (else nil).
+    public private(set) var portTotals: [ServicePortTotals]?
     /// Flows held in memory at most (`--max-flows`): reaching it, the longest silent are evicted.
     public let maxFlows: Int
     private let communityIDSeed: UInt16
@@ -133,12 +135,12 @@ public struct PacketPipeline: ~Copyable {
         let plan = plan(scope, final: summary.status != "running")
         let buckets = tracker.buckets
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
-            let result = try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),
-                                         plan: plan, names: names, buckets: buckets)
-            plan.recordWritten(rowIDs: result.rowIDs, in: flows)
-            return result
+            try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),
+                            plan: plan, names: names, buckets: buckets)
         }
+        tracker.recordWritten(plan, rowIDs: result.rowIDs)
         storedFlows += result.newFlows
+        portTotals = result.portTotals
         tracker.removeEnded()
         if inference.forgetSinglePeers(above: 2 * maxFlows) {
             tracker.withMutableFlows { flows, _ in for i in flows.indices { flows[i].fanInLearned = false } }

@@ -70,4 +70,36 @@ extension Reports {
             """, parameters.merging([":sort": .text(sort.rawValue)]) { $1 })
         return Report(columns, rows)
     }
+
+    /// The same report of one capture, from the figures its only flush summed in memory
+    /// (`ServicePortTotals`) instead of a query over what it stored: `analyze`'s summary, which
+    /// a test holds equal to `services(_:filter:sort:registry:)` of that capture.
+    public static func services(_ totals: [ServicePortTotals], sort: ServiceSort, registry: ServiceRegistry) -> Report {
+        var apps: [String: AppMix] = [:]
+        for port in totals {
+            for (app, sum) in port.apps { apps["\(port.proto.name)/\(port.port)", default: AppMix()].add(app, flows: sum.flows, bytes: sum.bytes) }
+        }
+        // The query's ORDER BY: the sort's figure, then bytes (or packets when sorting by bytes), proto, port.
+        func rank(_ p: ServicePortTotals) -> (Int64, Int64) {
+            let f = p.figures
+            switch sort {
+            case .packets: return (f.packets, f.bytes)
+            case .flows: return (f.flows, f.bytes)
+            case .bytes: return (f.bytes, f.packets)
+            }
+        }
+        let ordered = totals.sorted { a, b in
+            let (ra, rb) = (rank(a), rank(b))
+            return ra != rb ? ra > rb : (a.proto.name, a.port) < (b.proto.name, b.port)
+        }
+        // Under the keys of the columns selected by SQL, the same figures.
+        let names = ["proto", "port", "packets", "bytes", "flows", "clients", "servers", "packets_c2s", "packets_s2c",
+                     "bytes_c2s", "bytes_s2c", "first_seen", "last_seen"]
+        let rows = QueryRow.rows(names: names, ordered.map { p in
+            let f = p.figures
+            return [.text(p.proto.name), .int(Int64(p.port)), .int(f.packets), .int(f.bytes), .int(f.flows), .int(p.clients),
+                    .int(p.servers), .int(f.packetsC2S), .int(f.packetsS2C), .int(f.bytesC2S), .int(f.bytesS2C), .int(f.first), .int(f.last)]
+        })
+        return Report(serviceColumns(registry: registry, apps: apps), rows)
+    }
 }

@@ -7,6 +7,7 @@ public struct Database: ~Copyable {
 
     /// Opens (and, unless `readOnly`, creates) the database file at `path`.
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        _ = Self.processConfiguration
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
@@ -21,6 +22,9 @@ public struct Database: ~Copyable {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// SQLite's process-wide settings, applied once before the first connection opens.
+    private static let processConfiguration: Int32 = portscope_sqlite_disable_memory_statistics()
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {

@@ -27,3 +27,12 @@ public struct QueryRow: Sendable {
         return values[position]
     }
 }
+
+extension QueryRow {
+    /// Rows made in memory, one per entry of `values` (in the order of `names`), read by name
+    /// like a query's: for a report whose figures were summed before they were stored.
+    public static func rows(names: [String], _ values: [[Statement.Value]]) -> [QueryRow] {
+        let columns = QueryColumns(names)
+        return values.map { QueryRow(columns: columns, values: $0) }
+    }
+}

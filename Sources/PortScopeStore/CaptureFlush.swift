@@ -10,6 +10,9 @@ extension CaptureStore {
         public var rowIDs: [Int64?]
         /// Flow rows the flush added.
         public var newFlows: Int
+        /// The capture's figures per service port, when this flush wrote the whole capture
+        /// (created it, and was its last).
+        public var portTotals: [ServicePortTotals]?
     }
 
     /// Writes a capture and the flows of `plan`, whose service sides are already decided, in one
@@ -35,9 +38,10 @@ extension CaptureStore {
             let id: Int64
             if let capture { id = capture } else { id = try insertCapture(summary) }
             var writer = try FlowRowWriter(db, capture: id, communityIDSeed: summary.communityIDSeed)
-            let rowIDs = try writer.write(plan, of: flows, names: names, buckets: buckets, into: db, rows: summary.flowRows)
+            let written = try writer.write(plan, of: flows, names: names, buckets: buckets, into: db, rows: summary.flowRows,
+                                           portTotals: capture == nil && summary.status != "running")
             try updateCapture(id, summary, newFlows: newFlows)
-            return FlushResult(captureID: id, rowIDs: rowIDs, newFlows: newFlows)
+            return FlushResult(captureID: id, rowIDs: written.rowIDs, newFlows: newFlows, portTotals: written.portTotals)
         }
     }
 

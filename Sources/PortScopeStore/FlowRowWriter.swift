@@ -76,16 +76,18 @@ struct FlowRowWriter: ~Copyable {
     }
 
     /// Writes each flow of `plan`, in order, then the new ones' `host_services` sums. Returns
-    /// each flow's new row id; nil when its existing row was updated or it got no row (`rows` false).
+    /// each flow's new row id (nil when its existing row was updated or it got no row: `rows`
+    /// false), and with `portTotals` the per-port totals of the rows written.
     mutating func write(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, names: borrowing FlowNames,
-                        buckets: TimeBuckets, into db: borrowing Database, rows: Bool) throws(SQLiteError) -> [Int64?] {
-        var sums = HostServiceSums()
-        var overTime = TimeBucketSums(buckets)
+                        buckets: TimeBuckets, into db: borrowing Database, rows: Bool,
+                        portTotals: Bool) throws(SQLiteError) -> (rowIDs: [Int64?], portTotals: [ServicePortTotals]?) {
+        var sums = HostServiceSums(expectedFlows: plan.flows.count)
+        var overTime = TimeBucketSums(buckets, flows: flows.count)
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.flows.count)
         for write in plan.flows {
             let flow = flows[write.index], side = write.side
-            if write.writesBuckets { overTime.add(flow, side: side) }
+            if write.writesBuckets { overTime.add(flow, at: write.index, side: side) }
             if let row = flow.row {
                 update.reset()
                 try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)
@@ -93,7 +95,7 @@ struct FlowRowWriter: ~Copyable {
                 try update.run()
                 newIDs.append(nil)
             } else if !rows {
-                sums.add(flow, side: side)
+                sums.add(flow, side: side, withRow: false)
                 newIDs.append(nil)
             } else {
                 insert.reset()
@@ -102,12 +104,14 @@ struct FlowRowWriter: ~Copyable {
                 try insert.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
                 try insert.run()
                 newIDs.append(db.lastInsertRowID)
-                sums.add(flow, side: side)
+                sums.add(flow, side: side, withRow: true)
             }
         }
         try sums.write(to: db, capture: capture)
+        let totals = portTotals ? sums.portTotals() : nil
+        _ = consume sums  // freed before the time buckets are summed: a large capture's peak of memory
         try overTime.write(to: db, capture: capture)
-        return newIDs
+        return (newIDs, totals)
     }
 
     /// Binds `flow`, as written with its server on `side` (its Community ID with `seed`), to the parameters of `FlowColumn`.

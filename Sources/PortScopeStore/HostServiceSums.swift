@@ -18,16 +18,42 @@ struct HostServiceSums {
         }
     }
 
+    /// A service port and one `app_proto` of its flow rows.
+    struct AppKey: Hashable {
+        var proto: IPProtocol
+        var port: UInt16
+        var app: String
+    }
+
     /// One entry per flow; `write` sorts them, so equal keys are summed as runs (cheaper than
     /// hashing each key, and the rows then go to the b-tree in order).
     private var entries: [(key: Key, figures: ServiceFigures)] = []
+    /// The flows and bytes of each application protocol of the flow rows added (`withRow`).
+    private var apps: [AppKey: (flows: Int64, bytes: Int64)] = [:]
 
-    /// Adds a flow about to be inserted with `side`; flows without ports have no service row.
-    mutating func add(_ flow: FlowRecord, side: ServiceSide) {
+    init(expectedFlows: Int) { entries.reserveCapacity(expectedFlows) }
+
+    /// Adds a flow about to be inserted with `side` (`withRow`: it gets a flow row); flows
+    /// without ports have no service row.
+    mutating func add(_ flow: FlowRecord, side: ServiceSide, withRow: Bool) {
         guard flow.hasPorts else { return }
         let key = Key(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server),
                       client: flow.key.address(side.client))
         entries.append((key, ServiceFigures(flow, side: side)))
+        if withRow, let app = flow.app.storedName {
+            Self.count(Int64(clamping: flow.bytes), in: &apps[AppKey(proto: key.proto, port: key.serverPort, app: app), default: (0, 0)])
+        }
+    }
+
+    /// One flow of `bytes` more (through one lookup of its key).
+    private static func count(_ bytes: Int64, in sum: inout (flows: Int64, bytes: Int64)) {
+        sum.flows += 1
+        sum.bytes &+= bytes
+    }
+
+    /// The per-port totals of what `write` wrote (call it after `write`, whose sort it relies on).
+    func portTotals() -> [ServicePortTotals] {
+        ServicePortTally(rows: entries, apps: apps).totals
     }
 
     /// Adds every sum into host_services of `capture` (rows created as needed), in key order

@@ -8,10 +8,15 @@ import PortScopeSQLite
 /// buckets (as they have no `host_services` row). A flow counts in `flows` of the bucket of its
 /// first packet, when its buckets are first written.
 struct TimeBucketSums {
-    private struct Key: Hashable {
+    private struct Service: Hashable {
         var proto: IPProtocol
         var server: IPAddress
         var serverPort: UInt16
+    }
+
+    private struct Key: Hashable {
+        /// The position of the service in `services`.
+        var service: Int32
         var start: Int64
     }
 
@@ -19,30 +24,62 @@ struct TimeBucketSums {
         var packets: Int64 = 0
         var bytes: Int64 = 0
         var flows: Int64 = 0
+
+        mutating func add(_ packets: UInt64, _ bytes: UInt64) {
+            self.packets += Int64(packets)
+            self.bytes += Int64(bytes)
+        }
     }
 
+    private var services: [Service] = []
+    private var serviceIndex: [Service: Int32] = [:]
+    /// The service each flow added was written under, by flow index (-1: not added).
+    private var serviceOfFlow: [Int32]
     private var sums: [Key: Sums] = [:]
     private let buckets: TimeBuckets
 
-    init(_ buckets: TimeBuckets) { self.buckets = buckets }
+    init(_ buckets: TimeBuckets, flows: Int) {
+        self.buckets = buckets
+        serviceOfFlow = Array(repeating: -1, count: flows)
+    }
 
-    /// Adds what `flow`, written with `side`, holds that is not stored yet.
-    mutating func add(_ flow: FlowRecord, side: ServiceSide) {
+    /// Adds what the flow at `index`, written with `side`, holds that is not stored yet: its
+    /// current bucket now, the buckets it left when the sums are written.
+    mutating func add(_ flow: FlowRecord, at index: Int, side: ServiceSide) {
         guard flow.hasPorts else { return }
-        let server = flow.key.address(side.server), port = flow.key.port(side.server), proto = flow.key.proto
-        buckets.forEach(of: flow.buckets) { count in
-            let key = Key(proto: proto, server: server, serverPort: port, start: buckets.bucketStart(count.start))
-            sums[key, default: Sums()].packets += Int64(count.packets)
-            sums[key, default: Sums()].bytes += Int64(count.bytes)
+        let service = Service(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server))
+        let position: Int32
+        if let known = serviceIndex[service] {
+            position = known
+        } else {
+            position = Int32(services.count)
+            services.append(service)
+            serviceIndex[service] = position
         }
+        serviceOfFlow[index] = position
+        let current = flow.buckets.current
+        if current.packets > 0 { add(current.packets, current.bytes, service: position, at: current.start) }
         if !flow.buckets.counted {
-            sums[Key(proto: proto, server: server, serverPort: port, start: buckets.bucketStart(flow.firstTime)), default: Sums()].flows += 1
+            sums[Key(service: position, start: buckets.bucketStart(flow.firstTime)), default: Sums()].flows += 1
+        }
+    }
+
+    private mutating func add(_ packets: UInt64, _ bytes: UInt64, service: Int32, at start: Int64) {
+        sums[Key(service: service, start: buckets.bucketStart(start)), default: Sums()].add(packets, bytes)
+    }
+
+    /// Adds the buckets the flows added left, read in one pass in the order they were left.
+    private mutating func addClosed() {
+        buckets.forEachClosed { bucket in
+            let service = serviceOfFlow[Int(bucket.flow)]
+            if service >= 0 { add(UInt64(bucket.packets), bucket.bytes, service: service, at: bucket.start) }
         }
     }
 
     /// Adds the sums to the rows of `capture`, first coarsening the rows earlier flushes wrote at
     /// a smaller width (the automatic width grew since), and records the width.
-    func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
+    mutating func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
+        addClosed()
         let width = buckets.width
         let stored = try db.query("SELECT bucket_ns FROM captures WHERE id = :id", [":id": .int(capture)]).first
         if case .int(let earlier) = stored?["bucket_ns"], earlier != width {
@@ -57,11 +94,12 @@ struct TimeBucketSums {
                 flows = flows + excluded.flows
             """)
         for (key, sum) in sums {
+            let service = services[Int(key.service)]
             upsert.reset()
             try upsert.bind(.int(capture), at: 1)
-            try upsert.bind(.text(key.proto.name), at: 2)
-            try key.server.withText { text throws(SQLiteError) in try upsert.bind(utf8: text, at: 3) }
-            try upsert.bind(.int(Int64(key.serverPort)), at: 4)
+            try upsert.bind(.text(service.proto.name), at: 2)
+            try service.server.withText { text throws(SQLiteError) in try upsert.bind(utf8: text, at: 3) }
+            try upsert.bind(.int(Int64(service.serverPort)), at: 4)
             try upsert.bind(.int(key.start), at: 5)
             try upsert.bind(.int(sum.packets), at: 6)
             try upsert.bind(.int(sum.bytes), at: 7)

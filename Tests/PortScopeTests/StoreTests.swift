@@ -137,6 +137,44 @@ struct FlushTests {
                                .int(1), .int(100), .int(1), .int(100), .int(3_000_000_000), .int(5_000_000_000)]))
     }
 
+    /// Flows that leave more closed buckets than one chunk of `TimeBuckets` holds, stored over
+    /// flushes with flows freed between them (renumbering the rest), add up to one flush: every
+    /// bucket stored once, under its own flow's service.
+    @Test func manyClosedBucketsOverFlushes() throws {
+        // 1,200 UDP flows to 4 servers (by flow number), one packet a second each: the first 301
+        // for 20 s (then idle, and freed by a flush from 25 s on: the rest move by 301, not a
+        // multiple of 4), the others for 80 s. 77,000 closed buckets, over one chunk's 65,536.
+        func stored(_ path: String, flushAt flushes: Set<Int>) throws -> [[Statement.Value]] {
+            let store = try CaptureStore(path: path)
+            var tracker = FlowTracker(timeouts: FlowTimeouts(tcp: 5_000_000_000, other: 5_000_000_000))
+            var inference = ServiceSideInference(registry: .iana)
+            var id: Int64?
+            for second in 0..<80 {
+                for flow in 0..<1200 where flow >= 301 || second < 20 {
+                    let p = packet(.udp, "10.0.\(flow / 200).\(flow % 200 + 1) \(40000 + flow)", "10.9.0.\(flow % 4 + 1) 53")
+                    tracker.add(p, bytes: noBytes, wireLength: 100 + UInt32(flow % 7), time: Int64(second) * 1_000_000_000)
+                }
+                if flushes.contains(second) {
+                    tracker.expireIdle(now: Int64(second) * 1_000_000_000)
+                    var progress = FlushTests.summary(packets: 0)
+                    progress.status = "running"
+                    id = try flush(&tracker, &inference, into: store, progress, capture: id).captureID
+                    tracker.removeEnded()
+                }
+            }
+            _ = try flush(&tracker, &inference, into: store, FlushTests.summary(packets: 0), capture: id)
+            return try store.rows("""
+                SELECT proto, server_addr, server_port, start_ns, packets, bytes, flows FROM time_buckets ORDER BY 1, 2, 3, 4
+                """)
+        }
+        let dir = TemporaryDirectory()
+        let once = try stored(dir.file("once.db"), flushAt: [])
+        #expect(once.count == 4 * 80)
+        #expect(once.reduce(0) { $0 + ($1[4].int) } == 301 * 20 + 899 * 80)
+        #expect(try stored(dir.file("twice.db"), flushAt: [30]) == once)
+        #expect(try stored(dir.file("often.db"), flushAt: [10, 30, 31, 70]) == once)
+    }
+
     @Test func expiredFlowsAreStoredThenFreed() throws {
         let dir = TemporaryDirectory()
         let store = try CaptureStore(path: dir.file("e.db"))
@@ -212,11 +250,10 @@ struct FlushTests {
 func flush(_ tracker: inout FlowTracker, _ inference: inout ServiceSideInference, into store: borrowing CaptureStore,
            _ summary: CaptureSummary, capture: Int64?) throws(StoreError) -> CaptureStore.FlushResult {
     let buckets = tracker.buckets
-    return try tracker.withMutableFlows { flows, names throws(StoreError) in
-        let plan = FlushPlan(flows, scope: .all, final: summary.status != "running", inference: &inference)
-        let result = try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names,
-                                     buckets: buckets)
-        plan.recordWritten(rowIDs: result.rowIDs, in: flows)
-        return result
+    let plan = tracker.withMutableFlows { flows, _ in FlushPlan(flows, scope: .all, final: summary.status != "running", inference: &inference) }
+    let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
+        try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names, buckets: buckets)
     }
+    tracker.recordWritten(plan, rowIDs: result.rowIDs)
+    return result
 }
