@@ -73,7 +73,7 @@ public enum CommunityID {
         var digest = [UInt8](repeating: 0, count: 20)
         var length: UInt32 = 0
         let done = input.withUnsafeBytes { bytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha1(), nil)
+            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, sha1, nil)
         }
         precondition(done == 1 && length == 20, "OpenSSL could not compute SHA-1")
         return "1:" + base64(digest)
@@ -108,3 +108,7 @@ public enum CommunityID {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// SHA-1 fetched once: with `EVP_sha1()` OpenSSL 3 looks its implementation up again for every
+/// digest, under a lock. Immutable once fetched, so shared by every thread.
+nonisolated(unsafe) private let sha1 = EVP_MD_fetch(nil, "SHA1", nil)

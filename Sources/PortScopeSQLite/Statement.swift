@@ -34,7 +34,9 @@ public struct Statement: ~Copyable {
         switch value {
         case .int(let v): code = sqlite3_bind_int64(handle, index, v)
         case .double(let v): code = sqlite3_bind_double(handle, index, v)
-        case .text(let v): code = sqlite3_bind_text(handle, index, v, -1, portscope_sqlite_transient())
+        case .text(var v):
+            // Through the string's own UTF-8 (no C string made and freed per value).
+            code = v.withUTF8 { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), portscope_sqlite_transient()) }
         case .null: code = sqlite3_bind_null(handle, index)
         }
         try check(code, connection)
