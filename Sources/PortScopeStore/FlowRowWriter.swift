@@ -81,13 +81,15 @@ struct FlowRowWriter: ~Copyable {
     mutating func write(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, names: borrowing FlowNames,
                         buckets: TimeBuckets, into db: borrowing Database, rows: Bool,
                         portTotals: Bool) throws(SQLiteError) -> (rowIDs: [Int64?], portTotals: [ServicePortTotals]?) {
-        var sums = HostServiceSums(expectedFlows: plan.flows.count)
-        var overTime = TimeBucketSums(buckets, flows: flows.count)
+        // The sums need only the plan and the flows, which nothing changes until this returns:
+        // they are made on the second core while this one writes the flow rows.
+        let reading = FlowsRead(buffer: flows)
+        let sums = ConcurrentResult { FlushSums(plan, of: reading.buffer, buckets: buckets, rows: rows) }
+        defer { _ = sums.value() }  // never return, nor throw, while it still reads the flows
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.flows.count)
         for write in plan.flows {
             let flow = flows[write.index], side = write.side
-            if write.writesBuckets { overTime.add(flow, at: write.index, side: side) }
             if let row = flow.row {
                 update.reset()
                 try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)
@@ -95,7 +97,6 @@ struct FlowRowWriter: ~Copyable {
                 try update.run()
                 newIDs.append(nil)
             } else if !rows {
-                sums.add(flow, side: side, withRow: false)
                 newIDs.append(nil)
             } else {
                 insert.reset()
@@ -104,12 +105,12 @@ struct FlowRowWriter: ~Copyable {
                 try insert.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
                 try insert.run()
                 newIDs.append(db.lastInsertRowID)
-                sums.add(flow, side: side, withRow: true)
             }
         }
-        try sums.write(to: db, capture: capture)
-        let totals = portTotals ? sums.portTotals() : nil
-        _ = consume sums  // freed before the time buckets are summed: a large capture's peak of memory
+        let (services, overTime) = (sums.value().services, sums.value().overTime)
+        try services.write(to: db, capture: capture)
+        let totals = portTotals ? services.portTotals() : nil
+        _ = consume services  // freed before the time buckets are written: a large capture's peak of memory
         try overTime.write(to: db, capture: capture)
         return (newIDs, totals)
     }
@@ -175,5 +176,30 @@ extension FlowEnd {
         case .reused: "reused"
         case .evicted: "evicted"
         }
+    }
+}
+
+/// The flows a flush writes, read by the thread that sums them while the writer binds them.
+private struct FlowsRead: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<FlowRecord>
+}
+
+/// The `host_services` and `time_buckets` sums of a flush's flows: the new rows' figures (summed
+/// and sorted) and every written flow's time buckets not stored yet.
+private struct FlushSums: Sendable {
+    var services: HostServiceSums
+    var overTime: TimeBucketSums
+
+    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, buckets: TimeBuckets, rows: Bool) {
+        services = HostServiceSums(expectedFlows: plan.flows.count)
+        overTime = TimeBucketSums(buckets, flows: flows.count)
+        for write in plan.flows {
+            let flow = flows[write.index]
+            if write.writesBuckets { overTime.add(flow, at: write.index, side: write.side) }
+            // Rows updated in place move their figures by trigger.
+            if flow.row == nil { services.add(flow, side: write.side, withRow: rows) }
+        }
+        services.sort()
+        overTime.addClosed()
     }
 }

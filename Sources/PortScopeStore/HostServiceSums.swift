@@ -6,12 +6,13 @@ import PortScopeSQLite
 /// and written once per key, in key order. (A trigger per inserted flow row did the same and
 /// cost four fifths of a large capture's store time.) Flow rows updated in place still move
 /// their figures by the update triggers of migration v2.
-struct HostServiceSums {
-    struct Key: Comparable {
-        var proto: IPProtocol
+struct HostServiceSums: Sendable {
+    struct Key: Comparable, Sendable {
+        // Laid out widest first (40 bytes, not 48: one per flow of a flush).
         var server: IPAddress
-        var serverPort: UInt16
         var client: IPAddress
+        var serverPort: UInt16
+        var proto: IPProtocol
 
         static func < (a: Key, b: Key) -> Bool {
             (a.proto.rawValue, a.server, a.serverPort, a.client) < (b.proto.rawValue, b.server, b.serverPort, b.client)
@@ -19,7 +20,7 @@ struct HostServiceSums {
     }
 
     /// A service port and one `app_proto` of its flow rows.
-    struct AppKey: Hashable {
+    struct AppKey: Hashable, Sendable {
         var proto: IPProtocol
         var port: UInt16
         var app: String
@@ -37,8 +38,8 @@ struct HostServiceSums {
     /// without ports have no service row.
     mutating func add(_ flow: FlowRecord, side: ServiceSide, withRow: Bool) {
         guard flow.hasPorts else { return }
-        let key = Key(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server),
-                      client: flow.key.address(side.client))
+        let key = Key(server: flow.key.address(side.server), client: flow.key.address(side.client),
+                      serverPort: flow.key.port(side.server), proto: flow.key.proto)
         entries.append((key, ServiceFigures(flow, side: side)))
         if withRow, let app = flow.app.storedName {
             Self.count(Int64(clamping: flow.bytes), in: &apps[AppKey(proto: key.proto, port: key.serverPort, app: app), default: (0, 0)])
@@ -51,14 +52,19 @@ struct HostServiceSums {
         sum.bytes &+= bytes
     }
 
-    /// The per-port totals of what `write` wrote (call it after `write`, whose sort it relies on).
+    /// The per-port totals of the entries (in key order: `sort()` first).
     func portTotals() -> [ServicePortTotals] {
         ServicePortTally(rows: entries, apps: apps).totals
     }
 
+    /// Puts the entries in key order, where `write` sums equal keys as runs.
+    mutating func sort() {
+        entries.sort { $0.key < $1.key }
+    }
+
     /// Adds every sum into host_services of `capture` (rows created as needed), in key order
-    /// so that the b-tree is filled mostly at its end.
-    mutating func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
+    /// (`sort()` first) so that the b-tree is filled mostly at its end.
+    func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         var upsert = try db.prepare("""
             INSERT INTO host_services VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET flows = flows + excluded.flows, handshakes = handshakes + excluded.handshakes,
@@ -66,7 +72,6 @@ struct HostServiceSums {
                 packets_s2c = packets_s2c + excluded.packets_s2c, bytes_s2c = bytes_s2c + excluded.bytes_s2c,
                 first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns)
             """)
-        entries.sort { $0.key < $1.key }
         var i = 0
         while i < entries.count {
             let key = entries[i].key

@@ -7,11 +7,12 @@ import PortScopeSQLite
 /// current width and added to the rows of `capture`. Flows without ports have no service, so no
 /// buckets (as they have no `host_services` row). A flow counts in `flows` of the bucket of its
 /// first packet, when its buckets are first written.
-struct TimeBucketSums {
+struct TimeBucketSums: Sendable {
     private struct Service: Hashable {
-        var proto: IPProtocol
+        // Widest first: 24 bytes, not 32.
         var server: IPAddress
         var serverPort: UInt16
+        var proto: IPProtocol
     }
 
     private struct Key: Hashable {
@@ -47,7 +48,7 @@ struct TimeBucketSums {
     /// current bucket now, the buckets it left when the sums are written.
     mutating func add(_ flow: FlowRecord, at index: Int, side: ServiceSide) {
         guard flow.hasPorts else { return }
-        let service = Service(proto: flow.key.proto, server: flow.key.address(side.server), serverPort: flow.key.port(side.server))
+        let service = Service(server: flow.key.address(side.server), serverPort: flow.key.port(side.server), proto: flow.key.proto)
         let position: Int32
         if let known = serviceIndex[service] {
             position = known
@@ -68,8 +69,10 @@ struct TimeBucketSums {
         sums[Key(service: service, start: buckets.bucketStart(start)), default: Sums()].add(packets, bytes)
     }
 
-    /// Adds the buckets the flows added left, read in one pass in the order they were left.
-    private mutating func addClosed() {
+    /// Adds the buckets the flows added left, read in one pass in the order they were left:
+    /// once, after the last `add` and before `write`.
+    mutating func addClosed() {
+        serviceIndex = [:]  // no flow is added after this: its memory goes before the sums grow
         buckets.forEachClosed { bucket in
             let service = serviceOfFlow[Int(bucket.flow)]
             if service >= 0 { add(UInt64(bucket.packets), bucket.bytes, service: service, at: bucket.start) }
@@ -78,8 +81,7 @@ struct TimeBucketSums {
 
     /// Adds the sums to the rows of `capture`, first coarsening the rows earlier flushes wrote at
     /// a smaller width (the automatic width grew since), and records the width.
-    mutating func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
-        addClosed()
+    func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         let width = buckets.width
         let stored = try db.query("SELECT bucket_ns FROM captures WHERE id = :id", [":id": .int(capture)]).first
         if case .int(let earlier) = stored?["bucket_ns"], earlier != width {
