@@ -47,8 +47,9 @@ struct PacketWalk {
 
     @inlinable var end: Int { min(declaredEnd, bytes.count) }
 
-    /// Checks that `n` bytes from `offset + at` can be read.
-    @inlinable
+    /// Checks that `n` bytes from `offset + at` can be read. Always inlined: called out of line,
+    /// the walk (and the packet it carries) was copied for each call.
+    @inlinable @inline(__always)
     func need(_ n: Int, at: Int = 0) throws(DecodeError) {
         let last = offset + at + n
         guard last > end else { return }
