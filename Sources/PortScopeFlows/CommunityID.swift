@@ -47,36 +47,46 @@ public enum CommunityID {
             (s, d) = (d, s)
             p = p.map { ($0.1, $0.0) }
         }
-        // At most 2 + 16 + 16 + 2 + 4 bytes.
-        var input: [UInt8] = []
-        input.reserveCapacity(40)
-        func append16(_ v: UInt16) { input.append(UInt8(v >> 8)); input.append(UInt8(truncatingIfNeeded: v)) }
-        func append(_ address: IPAddress) {
-            if address.isIPv4 {
-                let v = address.ipv4Value
-                for shift in stride(from: 24, through: 0, by: -8) { input.append(UInt8(truncatingIfNeeded: v >> UInt32(shift))) }
-            } else {
-                for word in [address.high, address.low] {
-                    for shift in stride(from: 56, through: 0, by: -8) { input.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        // At most 2 + 16 + 16 + 2 + 4 bytes, hashed from the stack (a flush computes one per flow).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40 + 20) { buffer in
+            var count = 0
+            func append(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
+            }
+            func append16(_ v: UInt16) {
+                append(UInt8(v >> 8))
+                append(UInt8(truncatingIfNeeded: v))
+            }
+            func append(_ address: IPAddress) {
+                if address.isIPv4 {
+                    let v = address.ipv4Value
+                    for shift in stride(from: 24, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: v >> UInt32(shift))) }
+                } else {
+                    for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: address.high >> UInt64(shift))) }
+                    for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: address.low >> UInt64(shift))) }
                 }
             }
+            append16(seed)
+            append(s)
+            append(d)
+            append(proto.rawValue)
+            append(0)
+            if let (sp, dp) = p {
+                append16(sp)
+                append16(dp)
+            }
+            let digest = UnsafeMutableBufferPointer(rebasing: buffer[40...])
+            var length: UInt32 = 0
+            let done = EVP_Digest(buffer.baseAddress, count, digest.baseAddress, &length, sha1, nil)
+            precondition(done == 1 && length == 20, "OpenSSL could not compute SHA-1")
+            // "1:" and 28 base64 characters.
+            return String(unsafeUninitializedCapacity: 30) { text in
+                text[0] = UInt8(ascii: "1")
+                text[1] = UInt8(ascii: ":")
+                return 2 + base64(UnsafeBufferPointer(digest), into: UnsafeMutableBufferPointer(rebasing: text[2...]))
+            }
         }
-        append16(seed)
-        append(s)
-        append(d)
-        input.append(proto.rawValue)
-        input.append(0)
-        if let (sp, dp) = p {
-            append16(sp)
-            append16(dp)
-        }
-        var digest = [UInt8](repeating: 0, count: 20)
-        var length: UInt32 = 0
-        let done = input.withUnsafeBytes { bytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, sha1, nil)
-        }
-        precondition(done == 1 && length == 20, "OpenSSL could not compute SHA-1")
-        return "1:" + base64(digest)
     }
 
     /// ICMP's port equivalents, as Zeek maps them: a request or reply type pairs with its
@@ -94,18 +104,25 @@ public enum CommunityID {
 
     /// Standard base64 with padding.
     static func base64(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
+        bytes.withUnsafeBufferPointer { bytes in
+            String(unsafeUninitializedCapacity: (bytes.count + 2) / 3 * 4) { base64(bytes, into: $0) }
+        }
+    }
+
+    /// Writes `bytes` in standard base64 with padding to the start of `out` (room for
+    /// `(bytes.count + 2) / 3 * 4`); returns how many it wrote.
+    static func base64(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var i = 0, written = 0
         while i < bytes.count {
             let n = min(3, bytes.count - i)
             let chunk = UInt32(bytes[i]) << 16 | (n > 1 ? UInt32(bytes[i + 1]) << 8 : 0) | (n > 2 ? UInt32(bytes[i + 2]) : 0)
             for j in 0..<4 {
-                out.append(j <= n ? alphabet[Int((chunk >> UInt32(18 - 6 * j)) & 63)] : UInt8(ascii: "="))
+                out[written] = j <= n ? alphabet[Int((chunk >> UInt32(18 - 6 * j)) & 63)] : UInt8(ascii: "=")
+                written += 1
             }
             i += 3
         }
-        return String(decoding: out, as: UTF8.self)
+        return written
     }
 }
 
