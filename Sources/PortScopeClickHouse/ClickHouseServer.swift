@@ -60,7 +60,7 @@ public struct ClickHouseServer: Sendable, CustomStringConvertible {
     /// Inserts `rows` (TabSeparated, one per line) into `table`.
     public func insert(_ table: String, columns: [String], rows: [UInt8]) throws(HTTPError) {
         let query = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) FORMAT TabSeparated"
-        try HTTPRequest.post(host: host, port: port, path: "/?query=" + percentEncoded(query), headers: headers, body: rows)
+        _ = try HTTPRequest.post(host: host, port: port, path: "/?query=" + percentEncoded(query), headers: headers, body: rows)
     }
 
     private func percentEncoded(_ text: String) -> String {

@@ -1,7 +1,7 @@
 import Dispatch
 
-/// A value computed on another thread (the second core) while this one goes on; `value()`
-/// waits for it. The work must only read what the caller leaves untouched until then.
+/// A value computed on another thread (the second core) while this one goes on. The work must
+/// only read what the caller leaves untouched until `wait()` or `take()` returns.
 final class ConcurrentResult<Value: Sendable>: @unchecked Sendable {
     // Written once by the worker before `done` is signalled, read only after waiting on it.
     private var result: Value?
@@ -16,12 +16,18 @@ final class ConcurrentResult<Value: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// The value, once the work is done (waits for it the first time).
-    func value() -> Value {
-        if !waited {
-            done.wait()
-            waited = true
-        }
+    /// Returns once the work is done.
+    func wait() {
+        guard !waited else { return }
+        done.wait()
+        waited = true
+    }
+
+    /// The value, once the work is done, handed over: this keeps no reference to it (so the
+    /// caller can free it early). Once only.
+    func take() -> Value {
+        wait()
+        defer { result = nil }
         return result!
     }
 }

@@ -85,7 +85,7 @@ struct FlowRowWriter: ~Copyable {
         // they are made on the second core while this one writes the flow rows.
         let reading = FlowsRead(buffer: flows)
         let sums = ConcurrentResult { FlushSums(plan, of: reading.buffer, buckets: buckets, rows: rows) }
-        defer { _ = sums.value() }  // never return, nor throw, while it still reads the flows
+        defer { sums.wait() }  // never return, nor throw, while it still reads the flows
         var newIDs: [Int64?] = []
         newIDs.reserveCapacity(plan.flows.count)
         for write in plan.flows {
@@ -107,7 +107,7 @@ struct FlowRowWriter: ~Copyable {
                 newIDs.append(db.lastInsertRowID)
             }
         }
-        let (services, overTime) = (sums.value().services, sums.value().overTime)
+        let (services, overTime) = { let taken = sums.take(); return (taken.services, taken.overTime) }()
         try services.write(to: db, capture: capture)
         let totals = portTotals ? services.portTotals() : nil
         _ = consume services  // freed before the time buckets are written: a large capture's peak of memory
