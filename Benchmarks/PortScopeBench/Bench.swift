@@ -68,6 +68,7 @@ struct Bench {
         let copyRows = try time("SQLite INSERT … SELECT of those rows into a fresh database", runs: runs,
                                 [portscope, "merge", stored, "--db", fresh],
                                 before: { _ = system("rm -f '\(fresh)' '\(fresh)-wal' '\(fresh)-shm'") })
+        let copyPeak = rows[rows.count - 1].measurement.peakKiB
         try time("portscope analyze --no-flows", runs: runs, [portscope, "analyze", "--no-flows", "--db", db, path], before: clear)
         let undetected = try time("portscope analyze --no-detect", runs: runs, [portscope, "analyze", "--no-detect", "--db", db, path],
                                   before: clear)
@@ -84,6 +85,7 @@ struct Bench {
         let gunzip = try time("gzip -dc (decompression alone)", runs: runs, ["/bin/sh", "-c", "gzip -dc '\(gz)' > /dev/null"])
         let gzipped = try time("portscope analyze FILE.gz", runs: runs, [portscope, "analyze", "--db", db, gz], before: clear)
         let floorTime = try floor.map { floor in try time("C floor: mmap + decode + flow table", runs: runs, [floor, path]) }
+        let floorPeak = floorTime == nil ? 0 : rows[rows.count - 1].measurement.peakKiB
         let anchors: [(name: String, command: [String], runs: Int)] = [
             ("nfpcapd", ["nfpcapd", "-r", path, "-w", scratch], anchorRuns),
             ("argus", ["argus", "-r", path, "-w", "\(scratch)/out.argus"], anchorRuns),
@@ -98,9 +100,8 @@ struct Bench {
         let composite = floorTime.map { $0 + copyRows }
         if let composite {
             // Its peak is the larger of the two processes'.
-            let peak = rows.filter { $0.name.hasPrefix("C floor") || $0.name.hasPrefix("SQLite INSERT") }.map(\.measurement.peakKiB).max() ?? 0
             rows.append(Row(name: "*composite floor: C floor + SQLite INSERT … SELECT*",
-                            measurement: Measurement(seconds: composite, peakKiB: peak), runs: runs))
+                            measurement: Measurement(seconds: composite, peakKiB: max(floorPeak, copyPeak)), runs: runs))
         }
 
         print("| program | s (median) | runs | packets/s | MB/s | peak RSS MiB | × C floor |")

@@ -91,7 +91,8 @@ public struct TimeBuckets: Sendable {
         }
         let start = bucketStart(time)
         if flow.current.packets > 0 {
-            if bucketStart(flow.current.start) == start {
+            // Only a bucket begun at a smaller width (the width grew since) can take the packet in.
+            if flow.current.end &- flow.current.start != width && bucketStart(flow.current.start) == start {
                 flow.current.start = start
                 flow.current.end = start &+ width
                 flow.current.packets += 1

@@ -132,7 +132,7 @@ public struct PacketPipeline: ~Copyable {
     public mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
                                replacing: Int64? = nil, scope: FlushScope = .all) throws(StoreError) -> Int64 {
         // A running capture (live between flushes, analyze's evictions) decides its open flows again later.
-        let plan = plan(scope, final: summary.status != "running")
+        let plan = plan(scope, final: summary.isFinal)
         let buckets = tracker.buckets
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
             try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),

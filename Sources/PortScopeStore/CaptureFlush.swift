@@ -34,8 +34,10 @@ extension CaptureStore {
         // check of each against `captures` (which doubled the cost of the narrow host_services and
         // time_buckets rows) is left out. Not when a replaced capture is deleted (its rows go by
         // cascade), nor inside a transaction already open (where the setting cannot change).
+        // Set either way before the transaction, so that a failed restore after an earlier flush
+        // can never leave a replacement's cascade unchecked.
         let checked = replacing != nil || db.isInTransaction
-        if !checked { try setForeignKeys(false) }
+        if !db.isInTransaction { try setForeignKeys(checked) }
         defer { if !checked { try? setForeignKeys(true) } }
         return try inTransaction { () throws(SQLiteError) -> FlushResult in
             if let replacing {
@@ -46,7 +48,7 @@ extension CaptureStore {
             if let capture { id = capture } else { id = try insertCapture(summary) }
             var writer = try FlowRowWriter(db, capture: id, communityIDSeed: summary.communityIDSeed)
             let written = try writer.write(plan, of: flows, names: names, buckets: buckets, into: db, rows: summary.flowRows,
-                                           portTotals: capture == nil && summary.status != "running")
+                                           portTotals: capture == nil && summary.isFinal)
             try updateCapture(id, summary, newFlows: newFlows)
             return FlushResult(captureID: id, rowIDs: written.rowIDs, newFlows: newFlows, portTotals: written.portTotals)
         }

@@ -21,6 +21,8 @@ public struct CaptureSummary: Sendable {
     /// `complete`, `partial` (damage or an error stopped the reading), or `running` (live,
     /// between flushes; also what a live run killed without a final flush leaves).
     public var status: String = "complete"
+    /// Whether this is the capture's last flush: no flow is decided again after it.
+    public var isFinal: Bool { status != "running" }
     public var damage: String?
     /// Live capture: libpcap's counters at the last flush — packets the filter passed, packets
     /// the kernel dropped for lack of buffer space, and packets the interface dropped.

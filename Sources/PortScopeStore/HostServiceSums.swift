@@ -26,7 +26,7 @@ struct HostServiceSums: Sendable {
         var app: String
     }
 
-    /// One entry per flow; `write` sorts them, so equal keys are summed as runs (cheaper than
+    /// One entry per flow; `sort()` orders them, so `write` sums equal keys as runs (cheaper than
     /// hashing each key, and the rows then go to the b-tree in order).
     private var entries: [(key: Key, figures: ServiceFigures)] = []
     /// The flows and bytes of each application protocol of the flow rows added (`withRow`).
@@ -54,7 +54,7 @@ struct HostServiceSums: Sendable {
 
     /// The per-port totals of the entries (in key order: `sort()` first).
     func portTotals() -> [ServicePortTotals] {
-        ServicePortTally(rows: entries, apps: apps).totals
+        ServicePortTotals.tally(rows: entries, apps: apps)
     }
 
     /// Puts the entries in key order, where `write` sums equal keys as runs.
