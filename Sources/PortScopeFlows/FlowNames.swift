@@ -12,7 +12,7 @@ public struct FlowNames: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
-    private let initialCapacity: Int
+    private var initialCapacity: Int
     static let maxLength = 255
 
     /// How a name's bytes are stored.
@@ -77,17 +77,24 @@ public struct FlowNames: ~Copyable {
     /// Keeps only the names `flows` still refer to, moved to the front (after flows were freed),
     /// in a buffer sized to them: a burst of names does not keep its memory after its flows end.
     mutating func compact(_ flows: UnsafeMutableBufferPointer<FlowRecord>) {
+        self = FlowNames(namesOf: flows, in: self, capacity: initialCapacity)
+    }
+
+    /// The names `flows` refer to in `source`, copied side by side (in a buffer of at least
+    /// `capacity`), each flow's references changed to point into the copy.
+    init(namesOf flows: UnsafeMutableBufferPointer<FlowRecord>, in source: borrowing FlowNames, capacity: Int) {
         var live = 0
         for flow in flows {
             live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) + Int(flow.app.ja4?.length ?? 0)
                 + Int(flow.localProcess?.command.length ?? 0)
         }
-        capacity = max(initialCapacity, 2 * live)
-        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        self.init(capacity: max(capacity, 2 * live))
+        initialCapacity = capacity
         var used = 0
+        let storage = self.storage
         func move(_ name: inout NameRef?) {
             guard let old = name else { return }
-            (fresh + used).update(from: storage + Int(old.offset), count: Int(old.length))
+            (storage + used).update(from: source.storage + Int(old.offset), count: Int(old.length))
             name = NameRef(offset: UInt32(used), length: old.length)
             used += Int(old.length)
         }
@@ -101,8 +108,6 @@ public struct FlowNames: ~Copyable {
                 flows[i].localProcess?.command = command ?? process.command
             }
         }
-        storage.deallocate()
-        storage = fresh
         count = used
     }
 

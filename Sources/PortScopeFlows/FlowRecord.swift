@@ -89,6 +89,9 @@ public struct FlowRecord: Sendable {
     /// Whether a `ServiceSideInference` has learned this flow's fan-in (its key never changes,
     /// so once is enough).
     public var fanInLearned = false
+    /// Whether its row was chosen to be written while the capture is still read (`SettledFlows`),
+    /// so it is not chosen again.
+    public var settled = false
 
     @inlinable
     public init(key: FlowKey, firstSender: FlowSide) {
@@ -112,8 +115,11 @@ public struct FlowRecord: Sendable {
     /// Whether the flow has no row yet, or changed since its row was written.
     @inlinable public var needsWrite: Bool {
         guard let row else { return true }
-        return row.packets != packets || end != .open
+        return row.packets != packets || row.end != end
     }
+    /// Whether its figures are not yet in the capture's aggregates: it has no row, or its row
+    /// was written while the capture was read (`SettledFlows`), without them.
+    @inlinable public var needsAggregates: Bool { row?.aggregated != true }
 }
 
 /// Where a flow was written, so a later flush updates that row instead of adding one.
@@ -123,11 +129,18 @@ public struct FlowRow: Sendable, Equatable {
     public var packets: UInt64
     /// The service side the row was written with.
     public var side: ServiceSide
+    /// How the row says the flow ended; a flow ended since has changed.
+    public var end: FlowEnd
+    /// Whether the capture's aggregates (`host_services`) hold the row's figures, so a change
+    /// moves them (an update); else the row is written whole again and summed as a new one.
+    public var aggregated: Bool
 
-    public init(id: Int64, packets: UInt64, side: ServiceSide) {
+    public init(id: Int64, packets: UInt64, side: ServiceSide, end: FlowEnd, aggregated: Bool) {
         self.id = id
         self.packets = packets
         self.side = side
+        self.end = end
+        self.aggregated = aggregated
     }
 }
 

@@ -23,6 +23,11 @@ public enum ServiceDecision: String, Sendable, CaseIterable {
 
     /// Whether the flow's own handshake decided, so no later evidence changes its side.
     public var isFinal: Bool { self == .tcpSYN || self == .tcpSYNACK }
+
+    /// Whether the flow's own packets decided (handshake, payload, first packet), not the rest
+    /// of the capture (the fan-in behind the later rules can still grow): a flow that gets no
+    /// more packets keeps this side.
+    public var restsOnFlowAlone: Bool { self == .tcpSYN || self == .tcpSYNACK || self == .payload || self == .firstPacket }
 }
 
 /// A flow's server: its side of the flow key, and how that was decided.

@@ -43,9 +43,10 @@ public enum AnalysisBatch {
                             all[i] = read
                             return all.reduce(0, +)
                         })
-                    }, turn: {
-                        turns[i].wait()
+                    }, turn: { wait in
+                        if wait { turns[i].wait() } else if turns[i].wait(timeout: .now()) == .timedOut { return false }
                         waited = true
+                        return true
                     })
                     outcome = .success(result)
                 } catch {

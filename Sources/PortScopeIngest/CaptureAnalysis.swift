@@ -45,6 +45,12 @@ public struct AnalysisOptions: Sendable {
     public var flowRows = true
     /// How packets become flows: the registry, timeouts, detection, `--max-flows`.
     public var pipeline = PipelineOptions()
+    /// Records read between two looks for settled flows (`SettledFlows`), whose rows are then
+    /// written while reading goes on; nil: every row at the end.
+    public var settleEvery: UInt64? = 131_072
+    /// Whether settled rows are written on a thread of their own (the second core); else on the
+    /// reading thread at the same points: the single-threaded path, which stores the same rows.
+    public var concurrentStore = true
 
     public init(filter: String? = nil, replace: Bool = false, flowRows: Bool = true, detectProtocols: Bool = true) {
         self.filter = filter
@@ -73,21 +79,17 @@ public enum CaptureAnalysis {
         try run(paths: [path], store: store, options: options, progress: progress)
     }
 
-    /// Called once before an analysis first reads or writes the store: a batch (`AnalysisBatch`)
-    /// holds captures read in parallel there until the ones before them are stored.
-    public typealias StoreTurn = () -> Void
+    /// Asked before an analysis first reads or writes the store: a batch (`AnalysisBatch`) holds
+    /// captures read in parallel there until the ones before them are stored. With `wait` true
+    /// it returns once the turn came (true); with false, at once, whether it has.
+    public typealias StoreTurn = (_ wait: Bool) -> Bool
 
     /// Analyzes `paths` into `store` as one capture, in one transaction: one file alone, or with
     /// `options.setName` several read as one (`CaptureSet`: merged by time, flows continuing
     /// across files). `progress` is called now and then with the bytes read so far; `turn` before
     /// the store is first used.
     public static func run(paths: [String], store: borrowing CaptureStore, options: AnalysisOptions,
-                           progress: (UInt64) -> Void = { _ in }, turn: StoreTurn = {}) throws(AnalysisError) -> AnalysisResult {
-        var waited = false
-        func awaitTurn() {
-            if !waited { turn() }
-            waited = true
-        }
+                           progress: (UInt64) -> Void = { _ in }, turn: StoreTurn = { _ in true }) throws(AnalysisError) -> AnalysisResult {
         var input: CaptureSet
         do { input = try CaptureSet(paths: paths) } catch { throw .capture(error) }
         var filter: PacketFilter? = nil
@@ -95,26 +97,90 @@ public enum CaptureAnalysis {
             do { filter = try PacketFilter(expression) } catch { throw .capture(error) }
         }
         var pipeline = PacketPipeline(filter: filter, options: options.pipeline)
-        // Evictions store flows before the end, inside one transaction opened at the first of
-        // them and committed with the last flush: the capture is stored whole or not at all.
-        var captureID: Int64?
+        // Rows written before the end (settled flows, evictions) go into one transaction opened
+        // with the capture's row and committed with the last flush: the capture is stored whole
+        // or not at all.
         defer { store.rollback() }
-        // Progress is reported between batches; the pipeline stops early when it is full.
-        let batch: UInt64 = 65_536
         do {
-            while true {
-                let read = try pipeline.read(&input, limit: batch)
-                progress(input.bytesRead)
-                if pipeline.isFull {
-                    awaitTurn()
-                    if captureID == nil { try store.begin() }
-                    pipeline.evict()
-                    var partial = summary(paths, input, options, pipeline)
-                    partial.status = "running"
-                    captureID = try pipeline.flush(partial, into: store, capture: captureID, scope: .ended)
-                } else if read < batch {
-                    break
+            return try store.withFlowRowStream(concurrent: options.concurrentStore) { stream throws -> AnalysisResult in
+                var hasTurn = false, captureID: Int64?, nextRowID: Int64?
+                func takeTurn(wait: Bool) -> Bool {
+                    if !hasTurn { hasTurn = turn(wait) }
+                    return hasTurn
                 }
+                /// The capture's id, its row made (and its transaction opened) the first time.
+                func capture(_ partial: CaptureSummary) throws(StoreError) -> Int64 {
+                    if let captureID { return captureID }
+                    let id = try store.beginCapture(partial, checkingReferences: options.replace)
+                    captureID = id
+                    return id
+                }
+                /// Hands the settled flows to the stream, with the row ids they get.
+                func handOver() throws(StoreError) {
+                    guard pipeline.settledCount > 0 else { return }
+                    var partial = CaptureAnalysis.summary(paths, input, options, pipeline)
+                    partial.status = "running"
+                    let id = try capture(partial)
+                    var first: Int64
+                    if let nextRowID { first = nextRowID } else { first = try store.nextFlowRowID() }
+                    nextRowID = first + Int64(pipeline.settledCount)
+                    stream.send(pipeline.takeSettled(firstRowID: first), capture: id, seed: options.pipeline.communityIDSeed)
+                }
+                // Progress is reported between batches, flows settle between some; the pipeline
+                // stops early when it is full.
+                let settleEvery = options.flowRows ? options.settleEvery : nil
+                var sinceSettle: UInt64 = 0
+                while true {
+                    let batch = min(65_536, settleEvery.map { $0 - sinceSettle } ?? .max)
+                    let read = try pipeline.read(&input, limit: batch)
+                    progress(input.bytesRead)
+                    if pipeline.isFull {
+                        _ = takeTurn(wait: true)
+                        try handOver()
+                        try stream.drain()
+                        pipeline.evict()
+                        var partial = CaptureAnalysis.summary(paths, input, options, pipeline)
+                        partial.status = "running"
+                        _ = try pipeline.flush(partial, into: store, capture: try capture(partial), scope: .ended)
+                        nextRowID = nil  // the flush added rows of its own
+                    } else if read < batch {
+                        break
+                    }
+                    sinceSettle += read
+                    if let settleEvery, sinceSettle >= settleEvery {
+                        sinceSettle = 0
+                        pipeline.settle()
+                        if takeTurn(wait: false) { try handOver() }
+                    }
+                }
+                let identity = input.identity(asOne: options.setName != nil)
+                progress(identity.size)
+
+                var summary = summary(paths, input, options, pipeline)
+                summary.size = identity.size
+                summary.sha256 = identity.sha256
+
+                var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: 0,
+                                            flowsHeldAtMost: pipeline.flowsHeldAtMost)
+                _ = takeTurn(wait: true)
+                try handOver()
+                try stream.drain()
+                if options.setName != nil {
+                    for member in summary.members {
+                        let holders = try store.captures(holdingFile: member.sha256)
+                        if !holders.isEmpty { result.membersStored.append((member.path, holders)) }
+                    }
+                }
+                let existing = try store.capture(withSHA256: identity.sha256, filter: options.filter)
+                if let existing, !options.replace {
+                    result.duplicateOf = existing
+                    return result  // what was written before is rolled back
+                }
+                result.captureID = try pipeline.flush(summary, into: store, capture: captureID, replacing: existing)
+                if captureID != nil { try store.commit() }
+                result.flows = pipeline.storedFlows
+                result.portTotals = pipeline.portTotals
+                return result
             }
         } catch let error as CaptureError {
             throw .capture(error)
@@ -123,36 +189,6 @@ public enum CaptureAnalysis {
         } catch {
             preconditionFailure("\(error)")
         }
-        let identity = input.identity(asOne: options.setName != nil)
-        progress(identity.size)
-
-        var summary = summary(paths, input, options, pipeline)
-        summary.size = identity.size
-        summary.sha256 = identity.sha256
-
-        var result = AnalysisResult(captureID: nil, duplicateOf: nil, summary: summary, flows: 0,
-                                    flowsHeldAtMost: pipeline.flowsHeldAtMost)
-        awaitTurn()
-        do throws(StoreError) {
-            if options.setName != nil {
-                for member in summary.members {
-                    let holders = try store.captures(holdingFile: member.sha256)
-                    if !holders.isEmpty { result.membersStored.append((member.path, holders)) }
-                }
-            }
-            let existing = try store.capture(withSHA256: identity.sha256, filter: options.filter)
-            if let existing, !options.replace {
-                result.duplicateOf = existing
-                return result  // what evictions wrote is rolled back
-            }
-            result.captureID = try pipeline.flush(summary, into: store, capture: captureID, replacing: existing)
-            if captureID != nil { try store.commit() }
-            result.flows = pipeline.storedFlows
-            result.portTotals = pipeline.portTotals
-        } catch {
-            throw .store(error)
-        }
-        return result
     }
 
     /// The capture's row from what has been read of the files so far.
@@ -185,3 +221,4 @@ public enum CaptureAnalysis {
         return summary
     }
 }
+

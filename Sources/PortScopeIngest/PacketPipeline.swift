@@ -43,6 +43,10 @@ public struct PacketPipeline: ~Copyable {
     /// Flows evicted so far, and the most flows held when one was.
     private var evictedFlows: UInt64 = 0
     private var peakFlows = 0
+    /// Flows settled (`settle()`) and not yet taken (`takeSettled`); their indices hold until the next flush.
+    private var settled: [DecidedFlow] = []
+    /// Whether a flush summed flows already: then no later flush sums the whole capture.
+    private var summedBefore = false
 
     public init(filter: consuming PacketFilter?, options: PipelineOptions) {
         self.filter = filter
@@ -120,6 +124,21 @@ public struct PacketPipeline: ~Copyable {
         tracker.expireIdle(now: now)
     }
 
+    /// Marks the flows that settled by the latest packet (`SettledFlows`): their rows can be
+    /// written while reading goes on (`takeSettled`).
+    public mutating func settle() {
+        settled += tracker.settle(now: totals.last, inference: inference)
+    }
+
+    /// How many settled flows wait to be taken.
+    public var settledCount: Int { settled.count }
+
+    /// The settled flows, copied out as rows `firstRowID`… to be written while reading goes on.
+    public mutating func takeSettled(firstRowID: Int64) -> SettledFlows {
+        defer { settled = [] }
+        return tracker.rows(of: settled, firstRowID: firstRowID)
+    }
+
     /// Decides the service side of the flows in memory that `scope` covers, as a flush does
     /// (the benchmark times this stage alone).
     public mutating func plan(_ scope: FlushScope, final: Bool = true) -> FlushPlan {
@@ -131,13 +150,18 @@ public struct PacketPipeline: ~Copyable {
     /// capture's id (a new row when `capture` is nil).
     public mutating func flush(_ summary: CaptureSummary, into store: borrowing CaptureStore, capture: Int64?,
                                replacing: Int64? = nil, scope: FlushScope = .all) throws(StoreError) -> Int64 {
+        // Settled flows not taken are this flush's to write, or settle again (their indices change).
+        tracker.withMutableFlows { flows, _ in for flow in settled { flows[flow.index].settled = false } }
+        settled = []
         // A running capture (live between flushes, analyze's evictions) decides its open flows again later.
         let plan = plan(scope, final: summary.isFinal)
         let buckets = tracker.buckets
+        let wholeCapture = !summedBefore
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
             try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),
-                            plan: plan, names: names, buckets: buckets)
+                            plan: plan, names: names, buckets: buckets, wholeCapture: wholeCapture)
         }
+        summedBefore = summedBefore || result.newFlows > 0
         tracker.recordWritten(plan, rowIDs: result.rowIDs)
         storedFlows += result.newFlows
         portTotals = result.portTotals

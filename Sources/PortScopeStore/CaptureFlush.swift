@@ -24,11 +24,13 @@ extension CaptureStore {
     ///
     /// With `summary.flowRows` false only the aggregates are written, so each flow must be in one
     /// plan only: its capture's only flush, a flush of ended flows, or the last one. The
-    /// aggregates follow from the flow rows by `HostServiceSums` (new rows) and trigger (updated
-    /// rows). If the flush fails, nothing in the database changes.
+    /// aggregates follow from the flow rows by `HostServiceSums` (new rows, and rows written
+    /// early without them) and trigger (updated rows). `wholeCapture`: this flush sums every
+    /// flow of the capture (none was summed before), so it can return the per-port totals.
+    /// If the flush fails, nothing in the database changes.
     public func flush(_ summary: CaptureSummary, capture: Int64?, replacing: Int64? = nil,
                       flows: UnsafeBufferPointer<FlowRecord>, plan: FlushPlan,
-                      names: borrowing FlowNames, buckets: TimeBuckets) throws(StoreError) -> FlushResult {
+                      names: borrowing FlowNames, buckets: TimeBuckets, wholeCapture: Bool) throws(StoreError) -> FlushResult {
         let newFlows = plan.newFlows(in: flows)
         // Every row written refers to the capture this transaction creates or updates, so SQLite's
         // check of each against `captures` (which doubled the cost of the narrow host_services and
@@ -48,10 +50,32 @@ extension CaptureStore {
             if let capture { id = capture } else { id = try insertCapture(summary) }
             var writer = try FlowRowWriter(db, capture: id, communityIDSeed: summary.communityIDSeed)
             let written = try writer.write(plan, of: flows, names: names, buckets: buckets, into: db, rows: summary.flowRows,
-                                           portTotals: capture == nil && summary.isFinal)
+                                           portTotals: wholeCapture && summary.isFinal)
             try updateCapture(id, summary, newFlows: newFlows)
             return FlushResult(captureID: id, rowIDs: written.rowIDs, newFlows: newFlows, portTotals: written.portTotals)
         }
+    }
+
+    /// Opens the transaction of a capture written in parts (its flow rows while it is read,
+    /// flushes of evicted flows, the last flush) and creates its row from `summary`; `commit()`
+    /// or `rollback()` ends it. Unless `checkingReferences` (a capture that may replace another,
+    /// whose rows then go by cascade), SQLite's check of each row's capture is left out, as in a
+    /// flush of its own.
+    public func beginCapture(_ summary: CaptureSummary, checkingReferences: Bool) throws(StoreError) -> Int64 {
+        try setForeignKeys(checkingReferences)
+        try begin()
+        do {
+            let id = try insertCapture(summary)
+            try updateCapture(id, summary, newFlows: 0)
+            return id
+        } catch {
+            throw .sqlite(path: path, error)
+        }
+    }
+
+    /// The id the next flow row gets (SQLite's own choice: one above the largest).
+    public func nextFlowRowID() throws(StoreError) -> Int64 {
+        try query("SELECT coalesce(max(id), 0) + 1 AS next FROM flows").first?["next"].int ?? 1
     }
 
     private func setForeignKeys(_ on: Bool) throws(StoreError) {
@@ -71,7 +95,7 @@ extension CaptureStore {
 
     private func updateCapture(_ id: Int64, _ s: CaptureSummary, newFlows: Int) throws(SQLiteError) {
         var update = try db.prepare("""
-            UPDATE captures SET size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
+            UPDATE captures SET format = ?, size = ?, sha256 = ?, link_types = ?, filter = ?, first_ns = ?, last_ns = ?,
                 packets = ?, bytes = ?, captured_bytes = ?, flows = flows + ?, status = ?, damage = ?,
                 received = ?, dropped_kernel = ?, dropped_interface = ?, flow_rows = ?, compression = ?, name = ?, path = ?,
                 community_id_seed = ?
@@ -81,7 +105,7 @@ extension CaptureStore {
         func optional(_ v: UInt64?) -> Statement.Value { v.map { .int(Int64(clamping: $0)) } ?? .null }
         func optional(_ v: String?) -> Statement.Value { v.map { .text($0) } ?? .null }
         try update.run([
-            optional(s.size), optional(s.sha256), .text(s.linkTypes.joined(separator: ",")), optional(s.filter),
+            .text(s.format), optional(s.size), optional(s.sha256), .text(s.linkTypes.joined(separator: ",")), optional(s.filter),
             optional(s.firstTime), optional(s.lastTime), .int(Int64(s.packets)), .int(Int64(s.bytes)),
             .int(Int64(s.capturedBytes)), .int(Int64(newFlows)), .text(s.status), optional(s.damage),
             optional(s.received), optional(s.droppedByKernel), optional(s.droppedByInterface), .int(s.flowRows ? 1 : 0),

@@ -150,17 +150,20 @@ public struct CaptureStore: ~Copyable {
         do { try db.execute("BEGIN DEFERRED") } catch { throw .sqlite(path: path, error) }
     }
 
-    /// Commits the transaction `begin()` or `beginReading()` opened.
+    /// Commits the transaction `begin()`, `beginCapture` or `beginReading()` opened.
     public func commit() throws(StoreError) {
         do { try db.execute("COMMIT") } catch {
             rollback()
             throw .sqlite(path: path, error)
         }
+        try? db.execute("PRAGMA foreign_keys = ON")  // after `beginCapture` left them unchecked
     }
 
-    /// Undoes the transaction `begin()` opened, if it is still open.
+    /// Undoes the transaction `begin()` or `beginCapture` opened, if it is still open.
     public func rollback() {
-        if db.isInTransaction { try? db.execute("ROLLBACK") }
+        guard db.isInTransaction else { return }
+        try? db.execute("ROLLBACK")
+        try? db.execute("PRAGMA foreign_keys = ON")
     }
 
     func inTransaction<R>(_ body: () throws(SQLiteError) -> R) throws(StoreError) -> R {

@@ -57,9 +57,11 @@ enum FlowColumn: Int32, CaseIterable {
 
 /// Writes the flows of one flush: new rows inserted (or, without flow rows, only summed), rows
 /// already written updated in place, the new ones' figures added to `host_services`, and what
-/// every one carried since it was last written added to `time_buckets`.
+/// every one carried since it was last written added to `time_buckets`. Also writes the rows of
+/// flows settled while the capture is read (`SettledFlows`), without their sums.
 struct FlowRowWriter: ~Copyable {
     private var insert: Statement
+    private var replace: Statement
     private var update: Statement
     private let capture: Int64
     private let communityIDSeed: UInt16
@@ -67,17 +69,21 @@ struct FlowRowWriter: ~Copyable {
     init(_ db: borrowing Database, capture: Int64, communityIDSeed: UInt16) throws(SQLiteError) {
         let columns = FlowColumn.allCases.map(\.name).joined(separator: ", ")
         let parameters = FlowColumn.allCases.map { _ in "?" }.joined(separator: ", ")
-        let insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto) VALUES (\(parameters), ?, ?)")
+        let insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto, id) VALUES (\(parameters), ?, ?, ?)")
+        // A row written early without its sums is written again whole when it changed: REPLACE
+        // keeps its id and, unlike UPDATE, runs no trigger moving sums it never added.
+        let replace = try db.prepare("REPLACE INTO flows (\(columns), capture_id, proto, id) VALUES (\(parameters), ?, ?, ?)")
         let update = try db.prepare("UPDATE flows SET (\(columns)) = (\(parameters)) WHERE id = ?")
         self.insert = insert
+        self.replace = replace
         self.update = update
         self.capture = capture
         self.communityIDSeed = communityIDSeed
     }
 
     /// Writes each flow of `plan`, in order, then the new ones' `host_services` sums. Returns
-    /// each flow's new row id (nil when its existing row was updated or it got no row: `rows`
-    /// false), and with `portTotals` the per-port totals of the rows written.
+    /// each flow's new row id (nil when its existing row was kept or updated, or it got no row:
+    /// `rows` false), and with `portTotals` the per-port totals of the rows written.
     mutating func write(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, names: borrowing FlowNames,
                         buckets: TimeBuckets, into db: borrowing Database, rows: Bool,
                         portTotals: Bool) throws(SQLiteError) -> (rowIDs: [Int64?], portTotals: [ServicePortTotals]?) {
@@ -90,21 +96,17 @@ struct FlowRowWriter: ~Copyable {
         newIDs.reserveCapacity(plan.flows.count)
         for write in plan.flows {
             let flow = flows[write.index], side = write.side
-            if let row = flow.row {
+            if !write.writesRow || !rows && flow.row == nil {
+                newIDs.append(nil)
+            } else if let row = flow.row, row.aggregated {
                 update.reset()
                 try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)
                 try update.bind(.int(row.id), at: FlowColumn.next)
                 try update.run()
                 newIDs.append(nil)
-            } else if !rows {
-                newIDs.append(nil)
             } else {
-                insert.reset()
-                try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &insert)
-                try insert.bind(.int(capture), at: FlowColumn.next)
-                try insert.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
-                try insert.run()
-                newIDs.append(db.lastInsertRowID)
+                try insert(flow, side: side, id: flow.row?.id, replacing: flow.row != nil, names: names)
+                newIDs.append(flow.row == nil ? db.lastInsertRowID : nil)
             }
         }
         let (services, overTime) = { let taken = sums.take(); return (taken.services, taken.overTime) }()
@@ -113,6 +115,31 @@ struct FlowRowWriter: ~Copyable {
         _ = consume services  // freed before the time buckets are written: a large capture's peak of memory
         try overTime.write(to: db, capture: capture)
         return (newIDs, totals)
+    }
+
+    /// Writes the rows of `settled`, each under the id it was given; their sums and time
+    /// buckets wait for the capture's last flush.
+    mutating func write(_ settled: borrowing SettledFlows) throws(SQLiteError) {
+        for (offset, flow) in settled.records.enumerated() {
+            try insert(flow, side: settled.sides[offset], id: settled.firstRowID + Int64(offset), names: settled.names)
+        }
+    }
+
+    /// Inserts `flow`'s row, as a new row (`id` nil) or in place of row `id`.
+    /// Inserts `flow`'s row: a new row (`id` nil: SQLite's next), or under `id`, given when
+    /// settled or (`replacing`) the row written early that the flow changed since.
+    private mutating func insert(_ flow: FlowRecord, side: ServiceSide, id: Int64?, replacing: Bool = false,
+                                 names: borrowing FlowNames) throws(SQLiteError) {
+        let values = (capture: capture, seed: communityIDSeed)
+        func run(_ statement: inout Statement) throws(SQLiteError) {
+            statement.reset()
+            try Self.bind(flow, side: side, seed: values.seed, names: names, to: &statement)
+            try statement.bind(.int(values.capture), at: FlowColumn.next)
+            try statement.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
+            try statement.bind(id.map { .int($0) } ?? .null, at: FlowColumn.next + 2)
+            try statement.run()
+        }
+        if replacing { try run(&replace) } else { try run(&insert) }
     }
 
     /// Binds `flow`, as written with its server on `side` (its Community ID with `seed`), to the parameters of `FlowColumn`.
@@ -196,8 +223,8 @@ private struct FlushSums: Sendable {
         for write in plan.flows {
             let flow = flows[write.index]
             if write.writesBuckets { overTime.add(flow, at: write.index, side: write.side) }
-            // Rows updated in place move their figures by trigger.
-            if flow.row == nil { services.add(flow, side: write.side, withRow: rows) }
+            // Rows updated in place move their figures by trigger; rows written early get theirs now.
+            if flow.needsAggregates { services.add(flow, side: write.side, withRow: rows) }
         }
         services.sort()
         overTime.addClosed()

@@ -252,7 +252,7 @@ func flush(_ tracker: inout FlowTracker, _ inference: inout ServiceSideInference
     let buckets = tracker.buckets
     let plan = tracker.withMutableFlows { flows, _ in FlushPlan(flows, scope: .all, final: summary.status != "running", inference: &inference) }
     let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
-        try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names, buckets: buckets)
+        try store.flush(summary, capture: capture, flows: UnsafeBufferPointer(flows), plan: plan, names: names, buckets: buckets, wholeCapture: capture == nil)
     }
     tracker.recordWritten(plan, rowIDs: result.rowIDs)
     return result
