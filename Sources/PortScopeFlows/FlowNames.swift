@@ -12,7 +12,7 @@ public struct FlowNames: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
-    private var initialCapacity: Int
+    private let initialCapacity: Int
     static let maxLength = 255
 
     /// How a name's bytes are stored.
@@ -88,10 +88,11 @@ public struct FlowNames: ~Copyable {
             live += Int(flow.app.name?.length ?? 0) + Int(flow.app.alpn?.length ?? 0) + Int(flow.app.ja4?.length ?? 0)
                 + Int(flow.localProcess?.command.length ?? 0)
         }
-        self.init(capacity: max(capacity, 2 * live))
-        initialCapacity = capacity
+        initialCapacity = max(1024, capacity)
+        self.capacity = max(initialCapacity, 2 * live)
+        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+        self.storage = storage
         var used = 0
-        let storage = self.storage
         func move(_ name: inout NameRef?) {
             guard let old = name else { return }
             (storage + used).update(from: source.storage + Int(old.offset), count: Int(old.length))

@@ -108,19 +108,23 @@ public enum CaptureAnalysis {
                     if !hasTurn { hasTurn = turn(wait) }
                     return hasTurn
                 }
+                /// The capture as read so far, still being written.
+                func running() -> CaptureSummary {
+                    var partial = CaptureAnalysis.summary(paths, input, options, pipeline)
+                    partial.status = "running"
+                    return partial
+                }
                 /// The capture's id, its row made (and its transaction opened) the first time.
-                func capture(_ partial: CaptureSummary) throws(StoreError) -> Int64 {
+                func capture() throws(StoreError) -> Int64 {
                     if let captureID { return captureID }
-                    let id = try store.beginCapture(partial, checkingReferences: options.replace)
+                    let id = try store.beginCapture(running(), checkingReferences: options.replace)
                     captureID = id
                     return id
                 }
                 /// Hands the settled flows to the stream, with the row ids they get.
                 func handOver() throws(StoreError) {
                     guard pipeline.settledCount > 0 else { return }
-                    var partial = CaptureAnalysis.summary(paths, input, options, pipeline)
-                    partial.status = "running"
-                    let id = try capture(partial)
+                    let id = try capture()
                     var first: Int64
                     if let nextRowID { first = nextRowID } else { first = try store.nextFlowRowID() }
                     nextRowID = first + Int64(pipeline.settledCount)
@@ -139,9 +143,7 @@ public enum CaptureAnalysis {
                         try handOver()
                         try stream.drain()
                         pipeline.evict()
-                        var partial = CaptureAnalysis.summary(paths, input, options, pipeline)
-                        partial.status = "running"
-                        _ = try pipeline.flush(partial, into: store, capture: try capture(partial), scope: .ended)
+                        _ = try pipeline.flush(running(), into: store, capture: try capture(), scope: .ended)
                         nextRowID = nil  // the flush added rows of its own
                     } else if read < batch {
                         break
@@ -221,4 +223,3 @@ public enum CaptureAnalysis {
         return summary
     }
 }
-

@@ -45,8 +45,6 @@ public struct PacketPipeline: ~Copyable {
     private var peakFlows = 0
     /// Flows settled (`settle()`) and not yet taken (`takeSettled`); their indices hold until the next flush.
     private var settled: [DecidedFlow] = []
-    /// Whether a flush summed flows already: then no later flush sums the whole capture.
-    private var summedBefore = false
 
     public init(filter: consuming PacketFilter?, options: PipelineOptions) {
         self.filter = filter
@@ -156,12 +154,11 @@ public struct PacketPipeline: ~Copyable {
         // A running capture (live between flushes, analyze's evictions) decides its open flows again later.
         let plan = plan(scope, final: summary.isFinal)
         let buckets = tracker.buckets
-        let wholeCapture = !summedBefore
+        let wholeCapture = storedFlows == 0  // no flush summed a flow before this one
         let result = try tracker.withMutableFlows { flows, names throws(StoreError) in
             try store.flush(summary, capture: capture, replacing: replacing, flows: UnsafeBufferPointer(flows),
                             plan: plan, names: names, buckets: buckets, wholeCapture: wholeCapture)
         }
-        summedBefore = summedBefore || result.newFlows > 0
         tracker.recordWritten(plan, rowIDs: result.rowIDs)
         storedFlows += result.newFlows
         portTotals = result.portTotals

@@ -78,7 +78,8 @@ extension CaptureStore {
         try query("SELECT coalesce(max(id), 0) + 1 AS next FROM flows").first?["next"].int ?? 1
     }
 
-    private func setForeignKeys(_ on: Bool) throws(StoreError) {
+    /// Whether SQLite checks each row's references (a connection setting; no-op inside a transaction).
+    func setForeignKeys(_ on: Bool) throws(StoreError) {
         do { try db.execute("PRAGMA foreign_keys = \(on ? "ON" : "OFF")") } catch { throw .sqlite(path: path, error) }
     }
 

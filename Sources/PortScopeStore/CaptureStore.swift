@@ -156,14 +156,14 @@ public struct CaptureStore: ~Copyable {
             rollback()
             throw .sqlite(path: path, error)
         }
-        try? db.execute("PRAGMA foreign_keys = ON")  // after `beginCapture` left them unchecked
+        try? setForeignKeys(true)  // after `beginCapture` left them unchecked
     }
 
     /// Undoes the transaction `begin()` or `beginCapture` opened, if it is still open.
     public func rollback() {
         guard db.isInTransaction else { return }
         try? db.execute("ROLLBACK")
-        try? db.execute("PRAGMA foreign_keys = ON")
+        try? setForeignKeys(true)
     }
 
     func inTransaction<R>(_ body: () throws(SQLiteError) -> R) throws(StoreError) -> R {
