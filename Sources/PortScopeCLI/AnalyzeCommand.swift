@@ -181,12 +181,13 @@ struct AnalyzeCommand: ParsableCommand {
         if let notes = CaptureNoteKind.note.list(s.anomalies.filter { $0.reason != "flow.evicted" }, labelled: true) {
             print("  noted, not failures: " + notes)
         }
-        let top = try result.portTotals.map { Reports.services($0, sort: .bytes, registry: registry) }
+        let shown = 5
+        let top = try result.portTotals.map { Reports.services($0, sort: .bytes, registry: registry, limit: shown) }
             ?? Reports.services(store, filter: ReportFilter(capture: id), sort: .bytes, registry: registry)
         if !top.rows.isEmpty {
             print("  top services:")
             let columns = ["proto", "port", "service", "class", "app_proto", "packets", "bytes", "flows", "clients"]
-            for line in top.selecting(columns, limit: 5).render(.table, layout: TableLayout(wide: true)).split(separator: "\n") {
+            for line in top.selecting(columns, limit: shown).render(.table, layout: TableLayout(wide: true)).split(separator: "\n") {
                 print("    " + line)
             }
         }

@@ -1,10 +1,10 @@
 /// Flows whose rows are written while the capture is still read (on the store's own thread),
 /// copied out of the flow table with the names they refer to, so reading can go on changing the
 /// table meanwhile. A flow settles once nothing expected can change it: its side rests on its own
-/// packets (`ServiceDecision.restsOnFlowAlone`) and it went quiet (ended, silent past its idle
-/// timeout, or closed by FIN or RST and silent for `closedQuiet`). Should a late packet change it
-/// after all, the capture's last flush writes its row again whole. Its aggregates and time
-/// buckets wait for that flush, which sums every flow of the capture at once.
+/// packets (`ServiceDecision.restsOnFlowAlone`) and it went quiet (ended, or silent for
+/// `quiet`). Should a later packet change it after all, the capture's last flush writes its row
+/// again whole: waiting only spares that second write. Its aggregates and time buckets wait for
+/// that flush, which sums every flow of the capture at once.
 public struct SettledFlows: ~Copyable {
     /// The flows as they were when copied; their names lie in `names`.
     public let records: [FlowRecord]
@@ -13,24 +13,22 @@ public struct SettledFlows: ~Copyable {
     public let firstRowID: Int64
     public let names: FlowNames
 
-    /// Capture time (ns) a FIN- or RST-closed TCP flow stays silent before it settles: what is
-    /// still to come of it (the last ACK, a retransmitted FIN) has come by then (Zeek waits 5 s
-    /// too before it forgets a closed connection).
-    public static let closedQuiet: Int64 = 5_000_000_000
+    /// Capture time (ns) a flow stays silent before it settles. Most flows are short: what is
+    /// still to come of one (the last ACK, a retransmitted FIN, a DNS retry) has come by then
+    /// (Zeek waits 5 s too before it forgets a closed connection). Waiting for the idle timeout
+    /// instead (minutes) left a third of a capture's rows to its end.
+    public static let quiet: Int64 = 5_000_000_000
 }
 
 extension FlowTracker {
     /// Marks the flows without a row that settled by `now` (the latest packet time, ns) and
     /// returns them, oldest first, with their sides. Their indices hold until `removeEnded()`.
     public mutating func settle(now: Int64, inference: borrowing ServiceSideInference) -> [DecidedFlow] {
-        let timeouts = self.timeouts
         var settled: [DecidedFlow] = []
         withMutableFlows { flows, _ in
             for index in flows.indices where flows[index].row == nil && !flows[index].settled {
                 let flow = flows[index]
-                let silent = nanosecondsBetween(flow.lastTime, now)
-                let idle = flow.key.proto == .tcp ? timeouts.tcp : timeouts.other
-                guard flow.end != .open || silent > idle || (flow.isClosed && silent >= SettledFlows.closedQuiet) else { continue }
+                guard flow.end != .open || nanosecondsBetween(flow.lastTime, now) >= SettledFlows.quiet else { continue }
                 let side = inference.decide(flow)
                 guard side.decidedBy.restsOnFlowAlone else { continue }
                 flows[index].settled = true

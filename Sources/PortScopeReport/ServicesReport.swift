@@ -73,12 +73,10 @@ extension Reports {
 
     /// The same report of one capture, from the figures its only flush summed in memory
     /// (`ServicePortTotals`) instead of a query over what it stored: `analyze`'s summary, which
-    /// a test holds equal to `services(_:filter:sort:registry:)` of that capture.
-    public static func services(_ totals: [ServicePortTotals], sort: ServiceSort, registry: ServiceRegistry) -> Report {
-        var apps: [String: AppMix] = [:]
-        for port in totals {
-            for (app, sum) in port.apps { apps["\(port.proto.name)/\(port.port)", default: AppMix()].add(app, flows: sum.flows, bytes: sum.bytes) }
-        }
+    /// a test holds equal to `services(_:filter:sort:registry:)` of that capture. With `limit`,
+    /// only its first rows (the summary's top services: a capture has tens of thousands).
+    public static func services(_ totals: [ServicePortTotals], sort: ServiceSort, registry: ServiceRegistry,
+                                limit: Int? = nil) -> Report {
         // The query's ORDER BY: the sort's figure, then bytes (or packets when sorting by bytes), proto, port.
         func rank(_ p: ServicePortTotals) -> (Int64, Int64) {
             let f = p.figures
@@ -88,9 +86,14 @@ extension Reports {
             case .bytes: return (f.bytes, f.packets)
             }
         }
-        let ordered = totals.sorted { a, b in
+        let ordered = totals.indices.sorted { i, j in
+            let (a, b) = (totals[i], totals[j])
             let (ra, rb) = (rank(a), rank(b))
             return ra != rb ? ra > rb : (a.proto.name, a.port) < (b.proto.name, b.port)
+        }.prefix(limit ?? totals.count).map { totals[$0] }
+        var apps: [String: AppMix] = [:]
+        for port in ordered {
+            for (app, sum) in port.apps { apps["\(port.proto.name)/\(port.port)", default: AppMix()].add(app, flows: sum.flows, bytes: sum.bytes) }
         }
         // Under the keys of the columns selected by SQL, the same figures.
         let names = ["proto", "port", "packets", "bytes", "flows", "clients", "servers", "packets_c2s", "packets_s2c",

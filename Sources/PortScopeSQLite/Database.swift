@@ -16,6 +16,10 @@ public struct Database: ~Copyable {
             sqlite3_close_v2(db)
             throw SQLiteError(result: SQLiteResult(rawValue: code), message: "\(message): \(path)")
         }
+        guard portscope_feed_register(db) == SQLITE_OK else {
+            sqlite3_close_v2(db)
+            throw SQLiteError(result: .error, message: "cannot register portscope_feed: \(path)")
+        }
         handle = db
         sqlite3_busy_timeout(db, 10_000)
         sqlite3_extended_result_codes(db, 0)

@@ -3,8 +3,8 @@ import CSQLite
 /// A prepared statement. Owns its handle and finalizes it on deinit.
 /// The corresponding C type is `sqlite3_stmt`.
 public struct Statement: ~Copyable {
-    private let handle: OpaquePointer
-    private let connection: OpaquePointer
+    let handle: OpaquePointer
+    let connection: OpaquePointer
 
     init(handle: OpaquePointer, connection: OpaquePointer) {
         self.handle = handle

@@ -2,10 +2,11 @@ import PortScopeDecode
 import PortScopeFlows
 import PortScopeSQLite
 
-/// The columns of a flow row a flush writes, in parameter order: the one list both the insert
-/// and the update statements are made from, and the binding reads.
-enum FlowColumn: Int32, CaseIterable {
-    case clientAddr = 1, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
+/// The columns of a flow row a flush writes, in the order a row gives them (`FeedRow`
+/// positions): the one list the insert, replace and update statements are made from, and the
+/// row is filled by.
+enum FlowColumn: Int, CaseIterable {
+    case clientAddr, clientPort, serverAddr, serverPort, decidedBy, firstNS, lastNS, packetsC2S, bytesC2S,
          packetsS2C, bytesS2C, fragmentPackets, tcpFlagsC2S, tcpFlagsS2C, handshake, endReason, icmpType, icmpCode,
          openedBy, appProto, appConfidence, appName, appALPN, connState, history, engagement, toGroup, communityID,
          ipBytesC2S, ipBytesS2C, payloadBytesC2S, payloadBytesS2C, ja4, localProcess, localPID
@@ -51,14 +52,15 @@ enum FlowColumn: Int32, CaseIterable {
         }
     }
 
-    /// The parameter after these columns: the row id (update) or the capture id (insert).
-    static let next = Int32(allCases.count + 1)
+    /// The positions after these columns: the capture's id, the protocol, the row's id.
+    static let capture = allCases.count, proto = capture + 1, id = capture + 2
 }
 
 /// Writes the flows of one flush: new rows inserted (or, without flow rows, only summed), rows
 /// already written updated in place, the new ones' figures added to `host_services`, and what
 /// every one carried since it was last written added to `time_buckets`. Also writes the rows of
-/// flows settled while the capture is read (`SettledFlows`), without their sums.
+/// flows settled while the capture is read (`SettledFlows`), without their sums. Each kind of
+/// write is one statement over all its rows (`Statement.run(feeding:_:)`).
 struct FlowRowWriter: ~Copyable {
     private var insert: Statement
     private var replace: Statement
@@ -68,12 +70,15 @@ struct FlowRowWriter: ~Copyable {
 
     init(_ db: borrowing Database, capture: Int64, communityIDSeed: UInt16) throws(SQLiteError) {
         let columns = FlowColumn.allCases.map(\.name).joined(separator: ", ")
-        let parameters = FlowColumn.allCases.map { _ in "?" }.joined(separator: ", ")
-        let insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto, id) VALUES (\(parameters), ?, ?, ?)")
+        let fed = (0...FlowColumn.id).map { "c\($0)" }.joined(separator: ", ")
+        let insert = try db.prepare("INSERT INTO flows (\(columns), capture_id, proto, id) SELECT \(fed) FROM portscope_feed(?)")
         // A row written early without its sums is written again whole when it changed: REPLACE
         // keeps its id and, unlike UPDATE, runs no trigger moving sums it never added.
-        let replace = try db.prepare("REPLACE INTO flows (\(columns), capture_id, proto, id) VALUES (\(parameters), ?, ?, ?)")
-        let update = try db.prepare("UPDATE flows SET (\(columns)) = (\(parameters)) WHERE id = ?")
+        let replace = try db.prepare("REPLACE INTO flows (\(columns), capture_id, proto, id) SELECT \(fed) FROM portscope_feed(?)")
+        let update = try db.prepare("""
+            UPDATE flows SET (\(columns)) = (\(FlowColumn.allCases.map { "c\($0.rawValue)" }.joined(separator: ", ")))
+            FROM portscope_feed(?) WHERE flows.id = c\(FlowColumn.id)
+            """)
         self.insert = insert
         self.replace = replace
         self.update = update
@@ -81,116 +86,129 @@ struct FlowRowWriter: ~Copyable {
         self.communityIDSeed = communityIDSeed
     }
 
-    /// Writes each flow of `plan`, in order, then the new ones' `host_services` sums. Returns
-    /// each flow's new row id (nil when its existing row was kept or updated, or it got no row:
-    /// `rows` false), and with `portTotals` the per-port totals of the rows written.
+    /// Writes each flow of `plan`, then the new ones' `host_services` sums. Returns each flow's
+    /// new row id (nil when its existing row was kept or updated, or it got no row: `rows`
+    /// false), and with `portTotals` the per-port totals of the rows written.
     mutating func write(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, names: borrowing FlowNames,
                         buckets: TimeBuckets, into db: borrowing Database, rows: Bool,
                         portTotals: Bool) throws(SQLiteError) -> (rowIDs: [Int64?], portTotals: [ServicePortTotals]?) {
         // The sums need only the plan and the flows, which nothing changes until this returns:
-        // they are made on the second core while this one writes the flow rows.
+        // they are made on other threads (the second core) while this one writes the flow rows,
+        // each written as soon as it is ready.
         let reading = FlowsRead(buffer: flows)
-        let sums = ConcurrentResult { FlushSums(plan, of: reading.buffer, buckets: buckets, rows: rows) }
-        defer { sums.wait() }  // never return, nor throw, while it still reads the flows
-        var newIDs: [Int64?] = []
-        newIDs.reserveCapacity(plan.flows.count)
-        for write in plan.flows {
-            let flow = flows[write.index], side = write.side
-            if !write.writesRow || !rows && flow.row == nil {
-                newIDs.append(nil)
-            } else if let row = flow.row, row.aggregated {
-                update.reset()
-                try Self.bind(flow, side: side, seed: communityIDSeed, names: names, to: &update)
-                try update.bind(.int(row.id), at: FlowColumn.next)
-                try update.run()
-                newIDs.append(nil)
-            } else {
-                try insert(flow, side: side, id: flow.row?.id, replacing: flow.row != nil, names: names)
-                newIDs.append(flow.row == nil ? db.lastInsertRowID : nil)
+        let serviceSums = ConcurrentResult { HostServiceSums(plan, of: reading.buffer, rows: rows) }
+        let bucketSums = ConcurrentResult { TimeBucketSums(plan, of: reading.buffer, buckets: buckets) }
+        defer {  // never return, nor throw, while they still read the flows
+            serviceSums.wait()
+            bucketSums.wait()
+        }
+        // Plan positions of the rows inserted, written again whole (early rows that changed), updated.
+        var fresh: [Int] = [], rewritten: [Int] = [], updated: [Int] = []
+        for (position, write) in plan.flows.enumerated() where write.writesRow {
+            switch flows[write.index].row {
+            case nil: if rows { fresh.append(position) }
+            case let row?: if row.aggregated { updated.append(position) } else { rewritten.append(position) }
             }
         }
-        let (services, overTime) = { let taken = sums.take(); return (taken.services, taken.overTime) }()
+        var newIDs = [Int64?](repeating: nil, count: plan.flows.count)
+        if !fresh.isEmpty {
+            // Numbered as SQLite would number them, one above the largest, in plan order.
+            let first = try db.query("SELECT coalesce(max(id), 0) + 1 AS next FROM flows").first?["next"].int ?? 1
+            for (offset, position) in fresh.enumerated() { newIDs[position] = first + Int64(offset) }
+        }
+        let capture = self.capture, seed = communityIDSeed
+        func run(_ statement: inout Statement, _ positions: [Int]) throws(SQLiteError) {
+            guard !positions.isEmpty else { return }
+            var next = 0
+            try statement.run(feeding: 1) { row in
+                guard next < positions.count else { return false }
+                let position = positions[next], write = plan.flows[position], flow = flows[write.index]
+                next += 1
+                Self.fill(&row, flow, side: write.side, seed: seed, names: names, capture: capture,
+                          id: newIDs[position] ?? flow.row!.id)
+                return true
+            }
+        }
+        try run(&insert, fresh)
+        try run(&replace, rewritten)
+        try run(&update, updated)
+        let services = serviceSums.take()
         try services.write(to: db, capture: capture)
         let totals = portTotals ? services.portTotals() : nil
         _ = consume services  // freed before the time buckets are written: a large capture's peak of memory
-        try overTime.write(to: db, capture: capture)
+        try bucketSums.take().write(to: db, capture: capture)
         return (newIDs, totals)
     }
 
     /// Writes the rows of `settled`, each under the id it was given; their sums and time
     /// buckets wait for the capture's last flush.
     mutating func write(_ settled: borrowing SettledFlows) throws(SQLiteError) {
-        for (offset, flow) in settled.records.enumerated() {
-            try insert(flow, side: settled.sides[offset], id: settled.firstRowID + Int64(offset), names: settled.names)
+        let capture = self.capture, seed = communityIDSeed
+        var next = 0
+        try insert.run(feeding: 1) { row in
+            guard next < settled.records.count else { return false }
+            Self.fill(&row, settled.records[next], side: settled.sides[next], seed: seed, names: settled.names,
+                      capture: capture, id: settled.firstRowID + Int64(next))
+            next += 1
+            return true
         }
     }
 
-    /// Inserts `flow`'s row, as a new row (`id` nil) or in place of row `id`.
-    /// Inserts `flow`'s row: a new row (`id` nil: SQLite's next), or under `id`, given when
-    /// settled or (`replacing`) the row written early that the flow changed since.
-    private mutating func insert(_ flow: FlowRecord, side: ServiceSide, id: Int64?, replacing: Bool = false,
-                                 names: borrowing FlowNames) throws(SQLiteError) {
-        let values = (capture: capture, seed: communityIDSeed)
-        func run(_ statement: inout Statement) throws(SQLiteError) {
-            statement.reset()
-            try Self.bind(flow, side: side, seed: values.seed, names: names, to: &statement)
-            try statement.bind(.int(values.capture), at: FlowColumn.next)
-            try statement.bind(.text(flow.key.proto.name), at: FlowColumn.next + 1)
-            try statement.bind(id.map { .int($0) } ?? .null, at: FlowColumn.next + 2)
-            try statement.run()
-        }
-        if replacing { try run(&replace) } else { try run(&insert) }
-    }
-
-    /// Binds `flow`, as written with its server on `side` (its Community ID with `seed`), to the parameters of `FlowColumn`.
-    private static func bind(_ flow: FlowRecord, side: ServiceSide, seed: UInt16, names: borrowing FlowNames,
-                             to statement: inout Statement) throws(SQLiteError) {
+    /// Fills `row` with `flow`'s row `id` of `capture`, its server on `side` (its Community ID with `seed`).
+    private static func fill(_ row: inout FeedRow, _ flow: FlowRecord, side: ServiceSide, seed: UInt16,
+                             names: borrowing FlowNames, capture: Int64, id: Int64) {
         let c = flow.counters(side.client), s = flow.counters(side.server)
         let isTCP = flow.key.proto == .tcp, isICMP = flow.key.proto == .icmp || flow.key.proto == .icmpv6
-        func set(_ column: FlowColumn, _ value: Statement.Value) throws(SQLiteError) { try statement.bind(value, at: column.rawValue) }
-        func set(_ column: FlowColumn, _ address: IPAddress) throws(SQLiteError) {
-            try address.withText { text throws(SQLiteError) in try statement.bind(utf8: text, at: column.rawValue) }
+        func set(_ column: FlowColumn, _ value: Int64) { row.set(column.rawValue, value) }
+        func set(_ column: FlowColumn, _ text: String?) {
+            if let text { row.set(column.rawValue, text) } else { row.setNull(column.rawValue) }
         }
-        func set(_ column: FlowColumn, _ name: NameRef?) throws(SQLiteError) {
-            guard let name else { return try set(column, .null) }
-            try names.withBytes(of: name) { text throws(SQLiteError) in try statement.bind(utf8: text, at: column.rawValue) }
+        func set(_ column: FlowColumn, _ address: IPAddress) { address.withText { row.set(column.rawValue, utf8: $0) } }
+        func set(_ column: FlowColumn, _ name: NameRef?) {
+            guard let name else { return row.setNull(column.rawValue) }
+            names.withBytes(of: name) { row.set(column.rawValue, utf8: $0) }
         }
-        try set(.clientAddr, flow.key.address(side.client))
-        try set(.clientPort, .int(Int64(flow.key.port(side.client))))
-        try set(.serverAddr, flow.key.address(side.server))
-        try set(.serverPort, .int(Int64(flow.key.port(side.server))))
-        try set(.decidedBy, .text(side.decidedBy.rawValue))
-        try set(.firstNS, .int(flow.firstTime))
-        try set(.lastNS, .int(flow.lastTime))
-        try set(.packetsC2S, .int(Int64(c.packets)))
-        try set(.bytesC2S, .int(Int64(c.bytes)))
-        try set(.packetsS2C, .int(Int64(s.packets)))
-        try set(.bytesS2C, .int(Int64(s.bytes)))
-        try set(.fragmentPackets, .int(Int64(flow.fragmentPackets)))
-        try set(.tcpFlagsC2S, isTCP ? .text(c.tcpFlags.letters) : .null)
-        try set(.tcpFlagsS2C, isTCP ? .text(s.tcpFlags.letters) : .null)
-        try set(.handshake, .int(flow.handshakeCompleted ? 1 : 0))
-        try set(.endReason, .text(flow.end.name))
-        try set(.icmpType, isICMP ? .int(Int64(flow.icmpType)) : .null)
-        try set(.icmpCode, isICMP ? .int(Int64(flow.icmpCode)) : .null)
-        try set(.openedBy, .text(flow.firstSender == side.client ? "client" : "server"))
+        set(.clientAddr, flow.key.address(side.client))
+        set(.clientPort, Int64(flow.key.port(side.client)))
+        set(.serverAddr, flow.key.address(side.server))
+        set(.serverPort, Int64(flow.key.port(side.server)))
+        set(.decidedBy, side.decidedBy.rawValue)
+        set(.firstNS, flow.firstTime)
+        set(.lastNS, flow.lastTime)
+        set(.packetsC2S, Int64(c.packets))
+        set(.bytesC2S, Int64(c.bytes))
+        set(.packetsS2C, Int64(s.packets))
+        set(.bytesS2C, Int64(s.bytes))
+        set(.fragmentPackets, Int64(flow.fragmentPackets))
+        set(.tcpFlagsC2S, isTCP ? c.tcpFlags.letters : nil)
+        set(.tcpFlagsS2C, isTCP ? s.tcpFlags.letters : nil)
+        set(.handshake, flow.handshakeCompleted ? 1 : 0)
+        set(.endReason, flow.end.name)
+        if isICMP {
+            set(.icmpType, Int64(flow.icmpType))
+            set(.icmpCode, Int64(flow.icmpCode))
+        }
+        set(.openedBy, flow.firstSender == side.client ? "client" : "server")
         let app = flow.app
-        try set(.appProto, app.storedName.map { .text($0) } ?? .null)
-        try set(.appConfidence, app.proto != .none ? .text(app.confidence.name) : .null)
-        try set(.appName, app.name)
-        try set(.appALPN, app.alpn)
-        try set(.connState, .text(flow.connState.rawValue))
-        try set(.history, .text(flow.connection.history.text(flipped: flow.connection.flipped)))
-        try set(.engagement, .text(flow.engagement.rawValue))
-        try set(.toGroup, .int(flow.toGroup ? 1 : 0))
-        try set(.communityID, .text(CommunityID.of(flow, seed: seed)))
-        try set(.ipBytesC2S, .int(Int64(c.ipBytes)))
-        try set(.ipBytesS2C, .int(Int64(s.ipBytes)))
-        try set(.payloadBytesC2S, .int(Int64(c.payloadBytes)))
-        try set(.payloadBytesS2C, .int(Int64(s.payloadBytes)))
-        try set(.ja4, app.ja4)
-        try set(.localProcess, flow.localProcess?.command)
-        try set(.localPID, flow.localProcess.map { .int(Int64($0.pid)) } ?? .null)
+        set(.appProto, app.storedName)
+        set(.appConfidence, app.proto != .none ? app.confidence.name : nil)
+        set(.appName, app.name)
+        set(.appALPN, app.alpn)
+        set(.connState, flow.connState.rawValue)
+        set(.history, flow.connection.history.text(flipped: flow.connection.flipped))
+        set(.engagement, flow.engagement.rawValue)
+        set(.toGroup, flow.toGroup ? 1 : 0)
+        set(.communityID, CommunityID.of(flow, seed: seed))
+        set(.ipBytesC2S, Int64(c.ipBytes))
+        set(.ipBytesS2C, Int64(s.ipBytes))
+        set(.payloadBytesC2S, Int64(c.payloadBytes))
+        set(.payloadBytesS2C, Int64(s.payloadBytes))
+        set(.ja4, app.ja4)
+        set(.localProcess, flow.localProcess?.command)
+        if let process = flow.localProcess { set(.localPID, Int64(process.pid)) }
+        row.set(FlowColumn.capture, capture)
+        row.set(FlowColumn.proto, flow.key.proto.name)
+        row.set(FlowColumn.id, id)
     }
 }
 
@@ -211,22 +229,24 @@ private struct FlowsRead: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<FlowRecord>
 }
 
-/// The `host_services` and `time_buckets` sums of a flush's flows: the new rows' figures (summed
-/// and sorted) and every written flow's time buckets not stored yet.
-private struct FlushSums: Sendable {
-    var services: HostServiceSums
-    var overTime: TimeBucketSums
-
-    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, buckets: TimeBuckets, rows: Bool) {
-        services = HostServiceSums(expectedFlows: plan.flows.count)
-        overTime = TimeBucketSums(buckets, flows: flows.count)
-        for write in plan.flows {
-            let flow = flows[write.index]
-            if write.writesBuckets { overTime.add(flow, at: write.index, side: write.side) }
-            // Rows updated in place move their figures by trigger; rows written early get theirs now.
-            if flow.needsAggregates { services.add(flow, side: write.side, withRow: rows) }
+extension HostServiceSums {
+    /// The sums of the flows of `plan` not yet in the aggregates (rows updated in place move
+    /// their figures by trigger; rows written early get theirs now), sorted.
+    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, rows: Bool) {
+        self.init(expectedFlows: plan.flows.count)
+        for write in plan.flows where flows[write.index].needsAggregates {
+            add(flows[write.index], side: write.side, withRow: rows)
         }
-        services.sort()
-        overTime.addClosed()
+        sort()
+    }
+}
+
+extension TimeBucketSums {
+    /// The time buckets not stored yet of every flow of `plan` that writes them, sorted.
+    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, buckets: TimeBuckets) {
+        self.init(buckets, flows: flows.count)
+        for write in plan.flows where write.writesBuckets { add(flows[write.index], at: write.index, side: write.side) }
+        addClosed()
+        sort()
     }
 }

@@ -7,6 +7,8 @@ import PortScopeSQLite
 /// cost four fifths of a large capture's store time.) Flow rows updated in place still move
 /// their figures by the update triggers of migration v2.
 struct HostServiceSums: Sendable {
+    /// A host_services row's key, ordered as the table's primary key orders its text (protocol
+    /// name, server, port, client): the addresses held `textOrdered`.
     struct Key: Comparable, Sendable {
         // Laid out widest first (40 bytes, not 48: one per flow of a flush).
         var server: IPAddress
@@ -14,8 +16,16 @@ struct HostServiceSums: Sendable {
         var serverPort: UInt16
         var proto: IPProtocol
 
+        init(server: IPAddress, client: IPAddress, serverPort: UInt16, proto: IPProtocol) {
+            self.server = server.textOrdered
+            self.client = client.textOrdered
+            self.serverPort = serverPort
+            self.proto = proto
+        }
+
         static func < (a: Key, b: Key) -> Bool {
-            (a.proto.rawValue, a.server, a.serverPort, a.client) < (b.proto.rawValue, b.server, b.serverPort, b.client)
+            if a.proto != b.proto { return a.proto.name < b.proto.name }
+            return (a.server, a.serverPort, a.client) < (b.server, b.serverPort, b.client)
         }
     }
 
@@ -63,17 +73,18 @@ struct HostServiceSums: Sendable {
     }
 
     /// Adds every sum into host_services of `capture` (rows created as needed), in key order
-    /// (`sort()` first) so that the b-tree is filled mostly at its end.
+    /// (`sort()` first) so that the b-tree is filled at its end.
     func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         var upsert = try db.prepare("""
-            INSERT INTO host_services VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO host_services SELECT \((0..<13).map { "c\($0)" }.joined(separator: ", ")) FROM portscope_feed(?) WHERE true
             ON CONFLICT DO UPDATE SET flows = flows + excluded.flows, handshakes = handshakes + excluded.handshakes,
                 packets_c2s = packets_c2s + excluded.packets_c2s, bytes_c2s = bytes_c2s + excluded.bytes_c2s,
                 packets_s2c = packets_s2c + excluded.packets_s2c, bytes_s2c = bytes_s2c + excluded.bytes_s2c,
                 first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns)
-            """)
+            """)  // (`WHERE true`: an upsert after a SELECT must follow a WHERE)
         var i = 0
-        while i < entries.count {
+        try upsert.run(feeding: 1) { row in
+            guard i < entries.count else { return false }
             let key = entries[i].key
             var f = entries[i].figures
             i += 1
@@ -81,21 +92,20 @@ struct HostServiceSums: Sendable {
                 f.add(entries[i].figures)
                 i += 1
             }
-            upsert.reset()
-            try upsert.bind(.int(capture), at: 1)
-            try upsert.bind(.text(key.proto.name), at: 2)
-            try key.server.withText { text throws(SQLiteError) in try upsert.bind(utf8: text, at: 3) }
-            try upsert.bind(.int(Int64(key.serverPort)), at: 4)
-            try key.client.withText { text throws(SQLiteError) in try upsert.bind(utf8: text, at: 5) }
-            try upsert.bind(.int(f.flows), at: 6)
-            try upsert.bind(.int(f.handshakes), at: 7)
-            try upsert.bind(.int(f.packetsC2S), at: 8)
-            try upsert.bind(.int(f.bytesC2S), at: 9)
-            try upsert.bind(.int(f.packetsS2C), at: 10)
-            try upsert.bind(.int(f.bytesS2C), at: 11)
-            try upsert.bind(.int(f.first), at: 12)
-            try upsert.bind(.int(f.last), at: 13)
-            try upsert.run()
+            row.set(0, capture)
+            row.set(1, key.proto.name)
+            IPAddress(textOrdered: key.server).withText { row.set(2, utf8: $0) }
+            row.set(3, Int64(key.serverPort))
+            IPAddress(textOrdered: key.client).withText { row.set(4, utf8: $0) }
+            row.set(5, f.flows)
+            row.set(6, f.handshakes)
+            row.set(7, f.packetsC2S)
+            row.set(8, f.bytesC2S)
+            row.set(9, f.packetsS2C)
+            row.set(10, f.bytesS2C)
+            row.set(11, f.first)
+            row.set(12, f.last)
+            return true
         }
     }
 }

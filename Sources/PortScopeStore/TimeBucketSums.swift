@@ -37,6 +37,8 @@ struct TimeBucketSums: Sendable {
     /// The service each flow added was written under, by flow index (-1: not added).
     private var serviceOfFlow: [Int32]
     private var sums: [Key: Sums] = [:]
+    /// The sums in the table's key order (`sort()`).
+    private var ordered: [(key: Key, sums: Sums)] = []
     private let buckets: TimeBuckets
 
     init(_ buckets: TimeBuckets, flows: Int) {
@@ -79,7 +81,23 @@ struct TimeBucketSums: Sendable {
         }
     }
 
-    /// Adds the sums to the rows of `capture`, first coarsening the rows earlier flushes wrote at
+    /// Orders the sums as the table's primary key orders its rows (protocol name, port, server as
+    /// text, bucket), so that `write` adds them at the b-tree's end: once, after `addClosed()`.
+    mutating func sort() {
+        var rank = [Int32](repeating: 0, count: services.count)
+        let byKey = services.indices.sorted { a, b in
+            let x = services[a], y = services[b]
+            if x.proto != y.proto { return x.proto.name < y.proto.name }
+            return (x.serverPort, x.server.textOrdered) < (y.serverPort, y.server.textOrdered)
+        }
+        for (position, service) in byKey.enumerated() { rank[service] = Int32(position) }
+        ordered = sums.map { (key: Key(service: rank[Int($0.key.service)], start: $0.key.start), sums: $0.value) }
+        sums = [:]
+        services = byKey.map { services[$0] }  // so a key's service is now its rank
+        ordered.sort { ($0.key.service, $0.key.start) < ($1.key.service, $1.key.start) }
+    }
+
+    /// Adds the sums (`sort()` first) to the rows of `capture`, first coarsening the rows earlier flushes wrote at
     /// a smaller width (the automatic width grew since), and records the width.
     func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         let width = buckets.width
@@ -91,22 +109,23 @@ struct TimeBucketSums: Sendable {
         try setWidth.run([.int(width), .int(capture)])
         var upsert = try db.prepare("""
             INSERT INTO time_buckets (capture_id, proto, server_addr, server_port, start_ns, packets, bytes, flows)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            SELECT c0, c1, c2, c3, c4, c5, c6, c7 FROM portscope_feed(?) WHERE true
             ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
                 flows = flows + excluded.flows
-            """)
-        for (key, sum) in sums {
+            """)  // (`WHERE true`: an upsert after a SELECT must follow a WHERE)
+        var rows = ordered.makeIterator()
+        try upsert.run(feeding: 1) { row in
+            guard let (key, sum) = rows.next() else { return false }
             let service = services[Int(key.service)]
-            upsert.reset()
-            try upsert.bind(.int(capture), at: 1)
-            try upsert.bind(.text(service.proto.name), at: 2)
-            try service.server.withText { text throws(SQLiteError) in try upsert.bind(utf8: text, at: 3) }
-            try upsert.bind(.int(Int64(service.serverPort)), at: 4)
-            try upsert.bind(.int(key.start), at: 5)
-            try upsert.bind(.int(sum.packets), at: 6)
-            try upsert.bind(.int(sum.bytes), at: 7)
-            try upsert.bind(.int(sum.flows), at: 8)
-            try upsert.run()
+            row.set(0, capture)
+            row.set(1, service.proto.name)
+            service.server.withText { row.set(2, utf8: $0) }
+            row.set(3, Int64(service.serverPort))
+            row.set(4, key.start)
+            row.set(5, sum.packets)
+            row.set(6, sum.bytes)
+            row.set(7, sum.flows)
+            return true
         }
     }
 
