@@ -45,22 +45,8 @@ public struct ServiceSide: Sendable, Equatable {
 /// Decides the server of each flow of a capture. Port fan-in is learned from the flows it is
 /// shown (`learn`), so decide after learning every flow that will be decided together.
 public struct ServiceSideInference: Sendable {
-    private struct Endpoint: Hashable {
-        var proto: IPProtocol
-        var address: IPAddress
-        var port: UInt16
-
-        /// One word mixed from the fields: a single `combine` instead of four, as this runs
-        /// for both ends of every flow of a capture.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine((address.high &* 0x9E37_79B9_7F4A_7C15) ^ address.low ^ (UInt64(port) << 8 | UInt64(proto.rawValue)))
-        }
-    }
-
-    /// Per endpoint: the one peer port seen, or `manyPeers` (no port's value) once a second,
-    /// different one is seen.
-    private var peerPorts: [Endpoint: UInt32] = [:]
-    private static let manyPeers: UInt32 = 0x1_0000
+    /// Per endpoint: the one peer port seen, or many.
+    private var peerPorts = EndpointPeers()
     private let registry: ServiceRegistry
 
     /// An inference that has learned nothing yet.
@@ -71,15 +57,15 @@ public struct ServiceSideInference: Sendable {
     /// Learns fan-in from `flows`.
     public init(flows: UnsafeBufferPointer<FlowRecord>, registry: ServiceRegistry) {
         self.registry = registry
-        peerPorts.reserveCapacity(flows.count)
+        peerPorts = EndpointPeers(capacity: 2 * flows.count)
         for flow in flows { learn(flow) }
     }
 
     /// Notes the peer ports of `flow`'s endpoints. Learning a flow again changes nothing.
     public mutating func learn(_ flow: FlowRecord) {
         guard flow.hasPorts else { return }
-        note(Endpoint(proto: flow.key.proto, address: flow.key.addressA, port: flow.key.portA), peer: flow.key.portB)
-        note(Endpoint(proto: flow.key.proto, address: flow.key.addressB, port: flow.key.portB), peer: flow.key.portA)
+        peerPorts.note(EndpointPeers.Endpoint(address: flow.key.addressA, port: flow.key.portA, proto: flow.key.proto), peer: flow.key.portB)
+        peerPorts.note(EndpointPeers.Endpoint(address: flow.key.addressB, port: flow.key.portB, proto: flow.key.proto), peer: flow.key.portA)
     }
 
     /// Forgets the endpoints seen with a single peer port once more than `limit` are known,
@@ -88,20 +74,12 @@ public struct ServiceSideInference: Sendable {
     /// Returns whether it forgot: the flows still in memory are then to be learned again.
     public mutating func forgetSinglePeers(above limit: Int) -> Bool {
         guard peerPorts.count > limit else { return false }
-        peerPorts = peerPorts.filter { $0.value == Self.manyPeers }
+        peerPorts.keepManyPeers()
         return true
     }
 
-    private mutating func note(_ endpoint: Endpoint, peer: UInt16) {
-        Self.merge(&peerPorts[endpoint, default: UInt32(peer)], UInt32(peer))  // one hash lookup, in place
-    }
-
-    private static func merge(_ seen: inout UInt32, _ peer: UInt32) {
-        if seen != peer { seen = manyPeers }
-    }
-
     private func hasFanIn(_ flow: FlowRecord, _ side: FlowSide) -> Bool {
-        peerPorts[Endpoint(proto: flow.key.proto, address: flow.key.address(side), port: flow.key.port(side))] == Self.manyPeers
+        peerPorts.hasManyPeers(EndpointPeers.Endpoint(address: flow.key.address(side), port: flow.key.port(side), proto: flow.key.proto))
     }
 
     static func isEphemeral(_ port: UInt16) -> Bool { port >= 32768 }
