@@ -61,14 +61,6 @@ public struct FeedRow: ~Copyable {
         var text = text
         text.withUTF8 { set(column, utf8: $0) }
     }
-
-    public mutating func set(_ column: Int, _ value: Statement.Value) {
-        switch value {
-        case .int(let v): set(column, v)
-        case .text(let t): set(column, t)
-        case .null, .double: setNull(column)  // no feed carries a real
-        }
-    }
 }
 
 /// What the C side calls for each row: the row to fill and the caller's closure.

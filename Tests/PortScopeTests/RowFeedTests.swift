@@ -43,8 +43,8 @@ struct RowFeedTests {
             guard next < pairs.count else { return false }
             row.set(0, pairs[next].0)
             row.set(1, pairs[next].1)
-            row.set(2, .int(7))
-            row.set(3, .int(Int64(next)))
+            row.set(2, 7)
+            row.set(3, Int64(next))
             next += 1
             return true
         }
