@@ -93,14 +93,15 @@ struct FlowRowWriter: ~Copyable {
                         buckets: TimeBuckets, into db: borrowing Database, rows: Bool,
                         portTotals: Bool) throws(SQLiteError) -> (rowIDs: [Int64?], portTotals: [ServicePortTotals]?) {
         // The sums need only the plan and the flows, which nothing changes until this returns:
-        // they are made on other threads (the second core) while this one writes the flow rows,
-        // each written as soon as it is ready.
+        // they are made on the second core, the host_services sums while this one writes the flow
+        // rows, the time buckets' while it writes those sums (both at once were a large capture's
+        // peak of memory).
         let reading = FlowsRead(buffer: flows)
         let serviceSums = ConcurrentResult { HostServiceSums(plan, of: reading.buffer, rows: rows) }
-        let bucketSums = ConcurrentResult { TimeBucketSums(plan, of: reading.buffer, buckets: buckets) }
+        var bucketSums: ConcurrentResult<TimeBucketSums>?
         defer {  // never return, nor throw, while they still read the flows
             serviceSums.wait()
-            bucketSums.wait()
+            bucketSums?.wait()
         }
         // Plan positions of the rows inserted, written again whole (early rows that changed), updated.
         var fresh: [Int] = [], rewritten: [Int] = [], updated: [Int] = []
@@ -133,10 +134,12 @@ struct FlowRowWriter: ~Copyable {
         try run(&replace, rewritten)
         try run(&update, updated)
         let services = serviceSums.take()
+        let overTime = ConcurrentResult { TimeBucketSums(plan, of: reading.buffer, buckets: buckets) }
+        bucketSums = overTime
         try services.write(to: db, capture: capture)
         let totals = portTotals ? services.portTotals() : nil
         _ = consume services  // freed before the time buckets are written: a large capture's peak of memory
-        try bucketSums.take().write(to: db, capture: capture)
+        try overTime.take().write(to: db, capture: capture)
         return (newIDs, totals)
     }
 
