@@ -34,7 +34,7 @@ struct Bench {
         let counted = try Phase.read.run(path: path)
         let scratch = String(cString: mkdtemp(strdup("/tmp/portscope-bench-XXXXXX")))
         defer { _ = system("rm -rf '\(scratch)'") }
-        print("\n### \(path): \(counted.packets) packets, \(String(format: "%.0f", bytes / 1e6)) MB\n")
+        emit("\n### \(path): \(counted.packets) packets, \(String(format: "%.0f", bytes / 1e6)) MB\n")
 
         var rows: [Row] = []
         /// Adds a row for `command`; returns its median seconds.
@@ -104,25 +104,31 @@ struct Bench {
                             measurement: Measurement(seconds: composite, peakKiB: max(floorPeak, copyPeak)), runs: runs))
         }
 
-        print("| program | s (median) | runs | packets/s | MB/s | peak RSS MiB | × C floor |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
+        emit("| program | s (median) | runs | packets/s | MB/s | peak RSS MiB | × C floor |")
+        emit("|---|---:|---:|---:|---:|---:|---:|")
         for row in rows {
             let s = row.measurement.seconds
             let ratio = floorTime.map { String(format: "%.2f", s / $0) } ?? "–"
-            print("| \(row.name) | \(String(format: "%.3f", s)) | \(row.runs) | \(String(format: "%.2f M", Double(counted.packets) / s / 1e6)) | \(String(format: "%.0f", bytes / s / 1e6)) | \(row.measurement.peakKiB / 1024) | \(ratio) |")
+            emit("| \(row.name) | \(String(format: "%.3f", s)) | \(row.runs) | \(String(format: "%.2f M", Double(counted.packets) / s / 1e6)) | \(String(format: "%.0f", bytes / s / 1e6)) | \(row.measurement.peakKiB / 1024) | \(ratio) |")
         }
-        print("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - throughFlows)) s.")
-        print("protocol detection: analyze takes \(String(format: "%.2f", analyze / undetected))× the time of analyze --no-detect.")
-        print("two files in parallel take \(String(format: "%.2f", parallel / sequential))× the time of one after the other (target ≤ 0.60).")
-        print("a gzip file takes \(String(format: "%.2f", gzipped / (gunzip + analyze)))× gzip -dc plus the plain analyze (target ≤ 1.00).")
+        emit("\nstore (analyze end to end less the stages up to flows): \(String(format: "%.3f", analyze - throughFlows)) s.")
+        emit("protocol detection: analyze takes \(String(format: "%.2f", analyze / undetected))× the time of analyze --no-detect.")
+        emit("two files in parallel take \(String(format: "%.2f", parallel / sequential))× the time of one after the other (target ≤ 0.60).")
+        emit("a gzip file takes \(String(format: "%.2f", gzipped / (gunzip + analyze)))× gzip -dc plus the plain analyze (target ≤ 1.00).")
         if let composite {
-            print("portscope analyze takes \(String(format: "%.2f", analyze / composite))× the composite floor (target ≤ 1.50).")
+            emit("portscope analyze takes \(String(format: "%.2f", analyze / composite))× the composite floor (target ≤ 1.50).")
         }
         for (anchor, target) in [("nfpcapd", "target ≥ 2.00"), ("argus", "target > 1.00")] {
             guard let seconds = anchorSeconds[anchor] else { continue }
-            print("portscope analyze is \(String(format: "%.2f", seconds / analyze))× as fast as \(anchor) (\(target)).")
+            emit("portscope analyze is \(String(format: "%.2f", seconds / analyze))× as fast as \(anchor) (\(target)).")
         }
     }
+}
+
+/// Writes `line` to standard output in one write: the tables and the progress lines (standard
+/// error) often go to one file, where a buffered `print` had progress lines land inside table rows.
+private func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 struct UnreadableCapture: Error, CustomStringConvertible {
