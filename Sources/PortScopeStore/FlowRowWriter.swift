@@ -75,9 +75,12 @@ struct FlowRowWriter: ~Copyable {
         // A row written early without its sums is written again whole when it changed: REPLACE
         // keeps its id and, unlike UPDATE, runs no trigger moving sums it never added.
         let replace = try db.prepare("REPLACE INTO flows (\(columns), capture_id, proto, id) SELECT \(fed) FROM portscope_feed(?)")
+        // The feed materialized first: a source is read once, and with statistics (ANALYZE) the
+        // planner may put it inside the loop over `flows`.
         let update = try db.prepare("""
-            UPDATE flows SET (\(columns)) = (\(FlowColumn.allCases.map { "c\($0.rawValue)" }.joined(separator: ", ")))
-            FROM portscope_feed(?) WHERE flows.id = c\(FlowColumn.id)
+            WITH fed AS MATERIALIZED (SELECT \(fed) FROM portscope_feed(?))
+            UPDATE flows SET (\(columns)) = (\(FlowColumn.allCases.map { "fed.c\($0.rawValue)" }.joined(separator: ", ")))
+            FROM fed WHERE flows.id = fed.c\(FlowColumn.id)
             """)
         self.insert = insert
         self.replace = replace

@@ -107,3 +107,30 @@ struct RowFeedTests {
         #expect(throws: SQLiteError.self) { _ = try db.query("SELECT count(*) AS n FROM portscope_feed") }
     }
 }
+
+/// An UPDATE … FROM the feed: with statistics (ANALYZE) the planner may scan the feed once per
+/// row of the table, which a source read once refuses; materialized first, it is read once.
+struct RowFeedUpdateTests {
+    let dir = TemporaryDirectory()
+
+    @Test(arguments: [1, 2, 5, 50, 5000]) func updatesWhateverTheJoinOrder(tableRows: Int) throws {
+        let db = try Database(path: dir.file("u.db"))
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
+        try db.execute("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(tableRows))
+            INSERT INTO t SELECT i, 0 FROM n; ANALYZE
+            """)
+        var update = try db.prepare("""
+            WITH fed AS MATERIALIZED (SELECT c0, c1 FROM portscope_feed(?)) UPDATE t SET v = fed.c0 FROM fed WHERE t.id = fed.c1
+            """)
+        var next = 0
+        try update.run(feeding: 1) { row in
+            guard next < min(3, tableRows) else { return false }
+            next += 1
+            row.set(0, 7)
+            row.set(1, Int64(next))
+            return true
+        }
+        #expect(try db.query("SELECT count(*) AS n FROM t WHERE v = 7").first?["n"] == .int(Int64(min(3, tableRows))))
+    }
+}

@@ -80,8 +80,10 @@ struct FlushTests {
     }
 
     /// Tracks the first `count` packets of `traffic`, flushing after the packet indices in
-    /// `flushes` and at the end; the aggregates and flows stored.
-    static func store(_ path: String, flushingAfter flushes: Set<Int>, count: Int = traffic.count) throws -> [[Statement.Value]] {
+    /// `flushes` and at the end (with `statistics`, running ANALYZE after each, as a user may,
+    /// which changes SQLite's plans); the aggregates and flows stored.
+    static func store(_ path: String, flushingAfter flushes: Set<Int>, count: Int = traffic.count,
+                      statistics: Bool = false) throws -> [[Statement.Value]] {
         let store = try CaptureStore(path: path)
         var tracker = FlowTracker()
         var inference = ServiceSideInference(registry: .iana)
@@ -92,6 +94,7 @@ struct FlushTests {
                 var progress = summary(packets: i + 1)
                 if i < count - 1 { progress.status = "running" }
                 id = try flush(&tracker, &inference, into: store, progress, capture: id).captureID
+                if statistics { try Database(path: path).execute("ANALYZE") }
             }
         }
         return try store.rows("""
@@ -133,6 +136,7 @@ struct FlushTests {
         for flushes: Set<Int> in [[3], [0, 4, 6], Set(0..<10)] {
             #expect(try FlushTests.store(dir.file("f\(flushes.count)-\(flushes.min()!).db"), flushingAfter: flushes) == once)
         }
+        #expect(try FlushTests.store(dir.file("analyzed.db"), flushingAfter: Set(0..<10), statistics: true) == once)
         #expect(once.contains([.text("udp"), .text("10.0.0.8"), .int(45001), .text("10.0.0.2"), .int(1), .int(0),
                                .int(1), .int(100), .int(1), .int(100), .int(3_000_000_000), .int(5_000_000_000)]))
     }
