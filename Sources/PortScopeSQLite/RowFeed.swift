@@ -34,16 +34,25 @@ public struct FeedRow: ~Copyable {
         oversized.removeAll(keepingCapacity: true)
     }
 
+    /// The value of `column`, which must be one of the table's.
+    private func slot(_ column: Int) -> UnsafeMutablePointer<portscope_feed_value> {
+        precondition(column >= 0 && column < Self.columns, "portscope_feed has no column c\(column)")
+        return values + column
+    }
+
+    /// Sets `column` to an integer.
     public mutating func set(_ column: Int, _ value: Int64) {
-        values[column] = portscope_feed_value(integer: value, text: nil, length: 0, type: SQLITE_INTEGER)
+        slot(column).pointee = portscope_feed_value(integer: value, text: nil, length: 0, type: SQLITE_INTEGER)
     }
 
+    /// Sets `column` to null (as it is until set).
     public mutating func setNull(_ column: Int) {
-        values[column].type = SQLITE_NULL
+        slot(column).pointee.type = SQLITE_NULL
     }
 
-    /// Sets UTF-8 `text`, copied.
+    /// Sets `column` to the UTF-8 text `bytes`, copied.
     public mutating func set(_ column: Int, utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        let value = slot(column)
         let start: UnsafeMutableRawPointer
         if bytes.count <= text.count - used {
             start = text.baseAddress! + used
@@ -53,10 +62,11 @@ public struct FeedRow: ~Copyable {
             oversized.append(start)
         }
         if let source = bytes.baseAddress { start.copyMemory(from: source, byteCount: bytes.count) }
-        values[column] = portscope_feed_value(integer: 0, text: start.assumingMemoryBound(to: CChar.self),
+        value.pointee = portscope_feed_value(integer: 0, text: start.assumingMemoryBound(to: CChar.self),
                                               length: Int32(bytes.count), type: SQLITE_TEXT)
     }
 
+    /// Sets `column` to `text`.
     public mutating func set(_ column: Int, _ text: String) {
         var text = text
         text.withUTF8 { set(column, utf8: $0) }
