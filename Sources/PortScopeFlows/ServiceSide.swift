@@ -64,8 +64,8 @@ public struct ServiceSideInference: Sendable {
     /// Notes the peer ports of `flow`'s endpoints. Learning a flow again changes nothing.
     public mutating func learn(_ flow: FlowRecord) {
         guard flow.hasPorts else { return }
-        peerPorts.note(EndpointPeers.Endpoint(address: flow.key.addressA, port: flow.key.portA, proto: flow.key.proto), peer: flow.key.portB)
-        peerPorts.note(EndpointPeers.Endpoint(address: flow.key.addressB, port: flow.key.portB, proto: flow.key.proto), peer: flow.key.portA)
+        peerPorts.note(Self.endpoint(flow, .a), peer: flow.key.portB)
+        peerPorts.note(Self.endpoint(flow, .b), peer: flow.key.portA)
     }
 
     /// Forgets the endpoints seen with a single peer port once more than `limit` are known,
@@ -79,7 +79,12 @@ public struct ServiceSideInference: Sendable {
     }
 
     private func hasFanIn(_ flow: FlowRecord, _ side: FlowSide) -> Bool {
-        peerPorts.hasManyPeers(EndpointPeers.Endpoint(address: flow.key.address(side), port: flow.key.port(side), proto: flow.key.proto))
+        peerPorts.hasManyPeers(Self.endpoint(flow, side))
+    }
+
+    /// The end `side` of `flow`.
+    private static func endpoint(_ flow: FlowRecord, _ side: FlowSide) -> EndpointPeers.Endpoint {
+        EndpointPeers.Endpoint(address: flow.key.address(side), port: flow.key.port(side), proto: flow.key.proto)
     }
 
     static func isEphemeral(_ port: UInt16) -> Bool { port >= 32768 }

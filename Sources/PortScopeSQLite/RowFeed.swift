@@ -82,7 +82,9 @@ private struct Feeding: ~Copyable {
 extension Statement {
     /// Runs the statement once, its `portscope_feed(?)` at parameter `index` reading the rows
     /// `next` fills, one at a time, until it returns false (other parameters as bound before).
-    /// Many rows go into a table so through one `INSERT … SELECT` instead of a run per row.
+    /// Many rows go into a table so through one `INSERT … SELECT` instead of a run per row. The
+    /// rows are made once: a statement that joins the feed must read it through a `MATERIALIZED`
+    /// CTE, or the planner may scan it once per row of the other table (which fails).
     public mutating func run(feeding index: Int32, _ next: (inout FeedRow) -> Bool) throws(SQLiteError) {
         try withoutActuallyEscaping(next) { (next) throws(SQLiteError) in
             var feeding = Feeding(next: next)

@@ -75,7 +75,7 @@ extension CaptureStore {
 
     /// The id the next flow row gets (SQLite's own choice: one above the largest).
     public func nextFlowRowID() throws(StoreError) -> Int64 {
-        try query("SELECT coalesce(max(id), 0) + 1 AS next FROM flows").first?["next"].int ?? 1
+        do { return try FlowRowWriter.nextID(in: db) } catch { throw .sqlite(path: path, error) }
     }
 
     /// Whether SQLite checks each row's references (a connection setting; no-op inside a transaction).

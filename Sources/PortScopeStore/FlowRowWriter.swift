@@ -116,8 +116,7 @@ struct FlowRowWriter: ~Copyable {
         }
         var newIDs = [Int64?](repeating: nil, count: plan.flows.count)
         if !fresh.isEmpty {
-            // Numbered as SQLite would number them, one above the largest, in plan order.
-            let first = try db.query("SELECT coalesce(max(id), 0) + 1 AS next FROM flows").first?["next"].int ?? 1
+            let first = try Self.nextID(in: db)  // then in plan order
             for (offset, position) in fresh.enumerated() { newIDs[position] = first + Int64(offset) }
         }
         let capture = self.capture, seed = communityIDSeed
@@ -144,6 +143,11 @@ struct FlowRowWriter: ~Copyable {
         _ = consume services  // freed before the time buckets are written: a large capture's peak of memory
         try overTime.take().write(to: db, capture: capture)
         return (newIDs, totals)
+    }
+
+    /// The id the next flow row gets: SQLite's own choice, one above the largest.
+    static func nextID(in db: borrowing Database) throws(SQLiteError) -> Int64 {
+        try db.query("SELECT coalesce(max(id), 0) + 1 AS next FROM flows").first?["next"].int ?? 1
     }
 
     /// Writes the rows of `settled`, each under the id it was given; their sums and time
@@ -233,26 +237,4 @@ extension FlowEnd {
 /// The flows a flush writes, read by the thread that sums them while the writer binds them.
 private struct FlowsRead: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<FlowRecord>
-}
-
-extension HostServiceSums {
-    /// The sums of the flows of `plan` not yet in the aggregates (rows updated in place move
-    /// their figures by trigger; rows written early get theirs now), sorted.
-    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, rows: Bool) {
-        self.init(expectedFlows: plan.flows.count)
-        for write in plan.flows where flows[write.index].needsAggregates {
-            add(flows[write.index], side: write.side, withRow: rows)
-        }
-        sort()
-    }
-}
-
-extension TimeBucketSums {
-    /// The time buckets not stored yet of every flow of `plan` that writes them, sorted.
-    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, buckets: TimeBuckets) {
-        self.init(buckets, flows: flows.count)
-        for write in plan.flows where write.writesBuckets { add(flows[write.index], at: write.index, side: write.side) }
-        addClosed()
-        sort()
-    }
 }

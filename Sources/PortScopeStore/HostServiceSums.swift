@@ -36,17 +36,26 @@ struct HostServiceSums: Sendable {
         var app: String
     }
 
-    /// One entry per flow; `sort()` orders them, so `write` sums equal keys as runs (cheaper than
-    /// hashing each key, and the rows then go to the b-tree in order).
+    /// One entry per flow, in key order, so `write` sums equal keys as runs (cheaper than hashing
+    /// each key, and the rows then go to the b-tree in order).
     private var entries: [(key: Key, figures: ServiceFigures)] = []
     /// The flows and bytes of each application protocol of the flow rows added (`withRow`).
     private var apps: [AppKey: (flows: Int64, bytes: Int64)] = [:]
 
-    init(expectedFlows: Int) { entries.reserveCapacity(expectedFlows) }
+    /// The sums of the flows of `plan` not yet in the aggregates (rows updated in place move
+    /// their figures by trigger; rows written early get theirs now), sorted; `rows`: the flows
+    /// get flow rows (their application protocols are counted).
+    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, rows: Bool) {
+        entries.reserveCapacity(plan.flows.count)
+        for write in plan.flows where flows[write.index].needsAggregates {
+            add(flows[write.index], side: write.side, withRow: rows)
+        }
+        entries.sort { $0.key < $1.key }
+    }
 
     /// Adds a flow about to be inserted with `side` (`withRow`: it gets a flow row); flows
     /// without ports have no service row.
-    mutating func add(_ flow: FlowRecord, side: ServiceSide, withRow: Bool) {
+    private mutating func add(_ flow: FlowRecord, side: ServiceSide, withRow: Bool) {
         guard flow.hasPorts else { return }
         let key = Key(server: flow.key.address(side.server), client: flow.key.address(side.client),
                       serverPort: flow.key.port(side.server), proto: flow.key.proto)
@@ -62,18 +71,13 @@ struct HostServiceSums: Sendable {
         sum.bytes &+= bytes
     }
 
-    /// The per-port totals of the entries (in key order: `sort()` first).
+    /// The per-port totals of the entries.
     func portTotals() -> [ServicePortTotals] {
         ServicePortTotals.tally(rows: entries, apps: apps)
     }
 
-    /// Puts the entries in key order, where `write` sums equal keys as runs.
-    mutating func sort() {
-        entries.sort { $0.key < $1.key }
-    }
-
-    /// Adds every sum into host_services of `capture` (rows created as needed), in key order
-    /// (`sort()` first) so that the b-tree is filled at its end.
+    /// Adds every sum into host_services of `capture` (rows created as needed), in key order,
+    /// so that the b-tree is filled at its end.
     func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         var upsert = try db.prepare("""
             INSERT INTO host_services SELECT \((0..<13).map { "c\($0)" }.joined(separator: ", ")) FROM portscope_feed(?) WHERE true

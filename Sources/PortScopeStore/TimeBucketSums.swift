@@ -37,18 +37,23 @@ struct TimeBucketSums: Sendable {
     /// The service each flow added was written under, by flow index (-1: not added).
     private var serviceOfFlow: [Int32]
     private var sums: [Key: Sums] = [:]
-    /// The sums in the table's key order (`sort()`).
+    /// The sums in the table's key order.
     private var ordered: [(key: Key, sums: Sums)] = []
     private let buckets: TimeBuckets
 
-    init(_ buckets: TimeBuckets, flows: Int) {
+    /// The time buckets not stored yet of every flow of `plan` that writes them, summed and in
+    /// the table's key order.
+    init(_ plan: FlushPlan, of flows: UnsafeBufferPointer<FlowRecord>, buckets: TimeBuckets) {
         self.buckets = buckets
-        serviceOfFlow = Array(repeating: -1, count: flows)
+        serviceOfFlow = Array(repeating: -1, count: flows.count)
+        for write in plan.flows where write.writesBuckets { add(flows[write.index], at: write.index, side: write.side) }
+        addClosed()
+        sort()
     }
 
     /// Adds what the flow at `index`, written with `side`, holds that is not stored yet: its
     /// current bucket now, the buckets it left when the sums are written.
-    mutating func add(_ flow: FlowRecord, at index: Int, side: ServiceSide) {
+    private mutating func add(_ flow: FlowRecord, at index: Int, side: ServiceSide) {
         guard flow.hasPorts else { return }
         let service = Service(server: flow.key.address(side.server), serverPort: flow.key.port(side.server), proto: flow.key.proto)
         let position: Int32
@@ -73,7 +78,7 @@ struct TimeBucketSums: Sendable {
 
     /// Adds the buckets the flows added left, read in one pass in the order they were left:
     /// once, after the last `add` and before `write`.
-    mutating func addClosed() {
+    private mutating func addClosed() {
         serviceIndex = [:]  // no flow is added after this: its memory goes before the sums grow
         buckets.forEachClosed { bucket in
             let service = serviceOfFlow[Int(bucket.flow)]
@@ -83,7 +88,7 @@ struct TimeBucketSums: Sendable {
 
     /// Orders the sums as the table's primary key orders its rows (protocol name, port, server as
     /// text, bucket), so that `write` adds them at the b-tree's end: once, after `addClosed()`.
-    mutating func sort() {
+    private mutating func sort() {
         var rank = [Int32](repeating: 0, count: services.count)
         let byKey = services.indices.sorted { a, b in
             let x = services[a], y = services[b]
@@ -97,7 +102,7 @@ struct TimeBucketSums: Sendable {
         ordered.sort { ($0.key.service, $0.key.start) < ($1.key.service, $1.key.start) }
     }
 
-    /// Adds the sums (`sort()` first) to the rows of `capture`, first coarsening the rows earlier flushes wrote at
+    /// Adds the sums to the rows of `capture`, first coarsening the rows earlier flushes wrote at
     /// a smaller width (the automatic width grew since), and records the width.
     func write(to db: borrowing Database, capture: Int64) throws(SQLiteError) {
         let width = buckets.width
